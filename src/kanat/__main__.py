@@ -1,0 +1,3 @@
+from kanat.cli import entry
+
+entry()
