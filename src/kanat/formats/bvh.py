@@ -1,0 +1,475 @@
+"""BVH (Biovision Hierarchy) motion files: write kanat's Motion, read SMPL-named BVH.
+
+Conventions
+-----------
+- kanat writes the 24 SMPL joints with their SMPL names. The pelvis is the
+  ``ROOT`` with six channels ``Xposition Yposition Zposition Zrotation
+  Xrotation Yrotation``; every other joint has the three rotation channels.
+  Leaf joints (head, hands, feet) close with an ``End Site``.
+- Lengths in the file are centimetres (BVH's usual unit; Blender imports it
+  with ``global_scale=0.01``). The world frame is kanat's: Y up, the dancer
+  facing +Z in the rest pose (a T-pose), the dancer's left at +X. Blender's
+  importer defaults (``axis_forward='-Z', axis_up='Y'``) land it upright.
+- The root ``OFFSET`` is the pelvis' rest height; the root position channels
+  are the pelvis' absolute world position (as Blender's importer reads
+  them). On reading, a zero root ``OFFSET`` (CMU's files) leaves the pelvis'
+  rest height to be estimated from the legs.
+- Rotation channels are Euler angles in degrees. BVH applies them as intrinsic
+  rotations in the listed channel order: channels ``Zrotation Xrotation
+  Yrotation`` mean ``R = Rz @ Rx @ Ry``. kanat writes ZXY (the order of
+  Biovision's original files; its gimbal lock sits at a 90 degree bend about
+  X, never at a turn about the vertical, and the writer stays exact there); :func:`read_bvh` reads any order, also orders
+  with fewer than three rotation channels.
+- :func:`read_bvh` reads BVH whose joints are the 24 SMPL joints (names
+  matched case-insensitively; ``L_Hip``/``R_Hip`` spellings and SMPL's older
+  ``Toe``/``Thorax``/``Palm`` names accepted), in any order, with
+  SMPL's parent structure. Other skeletons (Mixamo, CMU) raise
+  :class:`~kanat.errors.FormatError` naming the joints it cannot map.
+- Units on reading: centimetres when the rest-pose legs (hip to knee to
+  ankle) are longer than 5 file units, metres otherwise.
+- Position channels on joints other than the root are ignored (a Motion
+  carries joint rotations only); the file's rest offsets become the Motion's
+  skeleton.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from kanat.body import rotations as R
+from kanat.body.kinematics import forward_kinematics, sole_points
+from kanat.body.motion import Motion
+from kanat.body.skeleton import ANKLE_HEIGHT_M, JOINT_NAMES, PARENTS, Skeleton
+from kanat.errors import FormatError
+from kanat.files import atomic_path
+
+#: Rotation channel order kanat writes (intrinsic, as listed).
+WRITE_ORDER = "ZXY"
+
+#: End Site offsets of the leaf joints, metres, in the joint's rest frame.
+END_SITES_M: dict[str, tuple[float, float, float]] = {
+    "head": (0.0, 0.13, 0.0),        # the crown (Skeleton.height_m uses +0.13)
+    "left_foot": (0.0, 0.0, 0.06),   # ball of the foot to the toe tips
+    "right_foot": (0.0, 0.0, 0.06),
+    "left_hand": (0.08, 0.0, 0.0),   # knuckles to the finger tips
+    "right_hand": (-0.08, 0.0, 0.0),
+}
+
+_AXIS = {"X": 0, "Y": 1, "Z": 2}
+_UNIT = np.eye(3)
+_CONTACT_HEIGHT_M = 0.05
+_CONTACT_SPEED_M_S = 0.5
+
+
+# ---------------------------------------------------------------- Euler maths
+def euler_to_quat(angles_rad: np.ndarray, order: str) -> np.ndarray:
+    """Quaternions from intrinsic Euler angles applied in ``order``.
+
+    angles_rad : np.ndarray, shape (..., len(order))
+        Angles in radians, one per letter of ``order`` (e.g. "ZXY"; letters may
+        repeat or be fewer than three). ``R = R_order[0] @ R_order[1] @ ...``.
+    Returns shape (..., 4), w first.
+    """
+    a = np.asarray(angles_rad, dtype=float)
+    q = R.identity(a.shape[:-1])
+    for i, axis in enumerate(order):
+        qa = R.from_axis_angle(np.broadcast_to(_UNIT[_AXIS[axis]], a.shape[:-1] + (3,)), a[..., i])
+        q = R.multiply(q, qa)
+    return q
+
+
+def quat_to_euler(q: np.ndarray, order: str) -> np.ndarray:
+    """Intrinsic Tait-Bryan angles (radians), shape (..., 3), in ``order``.
+
+    ``euler_to_quat(quat_to_euler(q, order), order)`` is ``q`` (up to sign) for
+    every rotation, gimbal lock included: the last angle is solved from the
+    residual of the first two, so the product stays exact.
+    """
+    if len(order) != 3 or set(order) != set("XYZ"):
+        raise ValueError(f"order must be a permutation of 'XYZ', got {order!r}")
+    i, j, k = (_AXIS[c] for c in order)
+    s = 1.0 if (i, j, k) in ((0, 1, 2), (1, 2, 0), (2, 0, 1)) else -1.0
+    m = R.to_matrix(q)
+    cos_b = np.hypot(m[..., j, k], m[..., k, k])
+    b = np.arctan2(s * m[..., i, k], cos_b)
+    a = np.where(cos_b > 1e-9, np.arctan2(-s * m[..., j, k], m[..., k, k]), 0.0)
+    first_two = euler_to_quat(np.stack([a, b], axis=-1), order[:2])
+    rest = R.to_matrix(R.multiply(R.conjugate(first_two), q))  # pure rotation about k
+    p, r = (k + 1) % 3, (k + 2) % 3
+    c = np.arctan2(rest[..., r, p], rest[..., p, p])
+    return np.stack([a, b, c], axis=-1)
+
+
+# --------------------------------------------------------------------- write
+def write_bvh(motion: Motion, path: str | os.PathLike) -> Path:
+    """Write ``motion`` as a BVH file (SMPL joint names, centimetres, ZXY).
+
+    Parameters
+    ----------
+    motion : Motion
+        The motion; its skeleton's offsets become the file's ``OFFSET``s.
+    path : str or PathLike
+        Destination, written atomically.
+
+    Returns
+    -------
+    path : Path
+
+    Examples
+    --------
+    >>> write_bvh(motion, "out/dance.bvh")  # doctest: +SKIP
+    """
+    sk = motion.skeleton
+    children: list[list[int]] = [[] for _ in JOINT_NAMES]
+    for j, p in enumerate(sk.parents):
+        if p >= 0:
+            children[p].append(j)
+    rot_channels = " ".join(f"{c}rotation" for c in WRITE_ORDER)
+    lines = ["HIERARCHY"]
+
+    def emit(j: int, depth: int) -> None:
+        pad = "\t" * depth
+        off = sk.offsets[j] * 100.0 + 0.0  # + 0.0 turns -0.0 into 0.0
+        if sk.parents[j] < 0:
+            lines.append(f"{pad}ROOT {sk.names[j]}")
+        else:
+            lines.append(f"{pad}JOINT {sk.names[j]}")
+        lines.append(pad + "{")
+        lines.append(f"{pad}\tOFFSET {off[0]:.6f} {off[1]:.6f} {off[2]:.6f}")
+        if sk.parents[j] < 0:
+            lines.append(f"{pad}\tCHANNELS 6 Xposition Yposition Zposition {rot_channels}")
+        else:
+            lines.append(f"{pad}\tCHANNELS 3 {rot_channels}")
+        for c in children[j]:
+            emit(c, depth + 1)
+        if not children[j]:
+            end = np.asarray(END_SITES_M.get(sk.names[j], (0.0, 0.05, 0.0))) * 100.0 + 0.0
+            lines.extend([f"{pad}\tEnd Site", pad + "\t{", f"{pad}\t\tOFFSET {end[0]:.6f} {end[1]:.6f} {end[2]:.6f}", pad + "\t}"])
+        lines.append(pad + "}")
+
+    emit(0, 0)
+    order = _serial_order(sk.parents)
+    eul = np.degrees(np.unwrap(quat_to_euler(motion.rotations[:, order], WRITE_ORDER), axis=0))
+    data = np.concatenate([motion.root_pos * 100.0, eul.reshape(motion.n_frames, -1)], axis=1)
+    data = np.where(np.abs(data) < 5e-5, 0.0, data)  # no "-0.0000"
+    lines += ["MOTION", f"Frames: {motion.n_frames}", f"Frame Time: {1.0 / motion.fps:.10f}"]
+    body = "\n".join(" ".join(f"{v:.4f}" for v in row) for row in data)
+    text = "\n".join(lines) + "\n" + body + "\n"
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="ascii")
+    return Path(path)
+
+
+def _serial_order(parents: tuple[int, ...]) -> list[int]:
+    """Joint indices in the depth-first order the hierarchy is written."""
+    children: list[list[int]] = [[] for _ in parents]
+    for j, p in enumerate(parents):
+        if p >= 0:
+            children[p].append(j)
+    out: list[int] = []
+    stack = [parents.index(-1)]
+    while stack:
+        j = stack.pop()
+        out.append(j)
+        stack.extend(reversed(children[j]))
+    return out
+
+
+# ---------------------------------------------------------------------- read
+@dataclass
+class _Joint:
+    name: str
+    parent: int
+    offset: np.ndarray
+    channels: list[str] = field(default_factory=list)
+    line: int = 0
+
+
+_ALIASES = {"toe": "foot", "thorax": "collar", "palm": "hand"}
+
+
+def _canonical(name: str) -> str | None:
+    """The SMPL name a BVH joint name stands for (``L_Hip`` -> ``left_hip``), or None."""
+    n = re.sub(r"[\s\-.]+", "_", name.strip()).lower()
+    m = re.match(r"^(left|right|l|r)_?(.+)$", n)
+    if m:
+        side = "left" if m.group(1) in ("l", "left") else "right"
+        n = f"{side}_{_ALIASES.get(m.group(2), m.group(2))}"
+    return n if n in JOINT_NAMES else None
+
+
+class _Tokens:
+    def __init__(self, lines: list[str], where: str):
+        self.items: list[tuple[str, int]] = []
+        for no, line in enumerate(lines, start=1):
+            self.items += [(t, no) for t in line.replace("{", " { ").replace("}", " } ").split()]
+        self.pos = 0
+        self.where = where
+
+    def next(self, expected: str | None = None) -> tuple[str, int]:
+        if self.pos >= len(self.items):
+            last = self.items[-1][1] if self.items else 1
+            raise FormatError(
+                f"{self.where} line {last}: the HIERARCHY ends early"
+                + (f" (expected {expected!r})" if expected else "")
+                + "; the file is truncated or not a BVH file"
+            )
+        tok = self.items[self.pos]
+        self.pos += 1
+        if expected is not None and tok[0].upper() != expected.upper():
+            raise FormatError(f"{self.where} line {tok[1]}: expected {expected!r}, got {tok[0]!r}; not a valid BVH hierarchy")
+        return tok
+
+    def numbers(self, n: int) -> np.ndarray:
+        vals = []
+        for _ in range(n):
+            tok, no = self.next()
+            try:
+                vals.append(float(tok))
+            except ValueError:
+                raise FormatError(f"{self.where} line {no}: expected a number, got {tok!r}") from None
+        return np.array(vals)
+
+
+def _parse_hierarchy(tokens: _Tokens) -> list[_Joint]:
+    joints: list[_Joint] = []
+    tok, no = tokens.next()
+    if tok.upper() != "ROOT":
+        raise FormatError(f"{tokens.where} line {no}: expected 'ROOT' after HIERARCHY, got {tok!r}")
+
+    def parse_joint(parent: int) -> None:
+        name, no = tokens.next()
+        joint = _Joint(name=name, parent=parent, offset=np.zeros(3), line=no)
+        joints.append(joint)
+        me = len(joints) - 1
+        tokens.next("{")
+        tokens.next("OFFSET")
+        joint.offset = tokens.numbers(3)
+        tok, no = tokens.next()
+        if tok.upper() == "CHANNELS":
+            count_tok, no = tokens.next()
+            if not count_tok.isdigit():
+                raise FormatError(f"{tokens.where} line {no}: expected a channel count, got {count_tok!r}")
+            for _ in range(int(count_tok)):
+                ch, no = tokens.next()
+                if ch.lower() not in {f"{a}{k}" for a in "xyz" for k in ("position", "rotation")}:
+                    raise FormatError(f"{tokens.where} line {no}: unknown channel {ch!r} (expected e.g. 'Zrotation')")
+                joint.channels.append(ch[0].upper() + ch[1:].lower())
+            tok, no = tokens.next()
+        while tok != "}":
+            if tok.upper() == "JOINT":
+                parse_joint(me)
+            elif tok.upper() == "END":
+                tokens.next("Site")
+                tokens.next("{")
+                tokens.next("OFFSET")
+                tokens.numbers(3)
+                tokens.next("}")
+            else:
+                raise FormatError(f"{tokens.where} line {no}: expected 'JOINT', 'End Site' or '}}', got {tok!r}")
+            tok, no = tokens.next()
+
+    parse_joint(-1)
+    return joints
+
+
+def read_bvh(path: str | os.PathLike) -> Motion:
+    """Read a BVH file whose skeleton is the 24 SMPL joints into a Motion.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A BVH file: kanat's own or any BVH with SMPL joint names, any channel
+        order, centimetres or metres (see the module docstring).
+
+    Returns
+    -------
+    motion : Motion
+        Rotations relative to the file's rest pose, whose offsets (metres)
+        become ``motion.skeleton``; contacts estimated from foot height and
+        speed (:func:`estimate_contacts`).
+
+    Raises
+    ------
+    FormatError
+        The file is missing, not a BVH file, truncated, or its skeleton is not
+        SMPL's (the message names the joints it cannot map).
+    """
+    path = Path(path)
+    where = str(path)
+    if not path.is_file():
+        raise FormatError(f"BVH file {where!r} does not exist; check the path")
+    try:
+        text = path.read_text(encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        text = path.read_bytes().decode("latin-1")
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or lines[first].split()[0].upper() != "HIERARCHY":
+        got = lines[first].strip()[:40] if first is not None else "an empty file"
+        raise FormatError(f"{where}: not a BVH file: expected 'HIERARCHY' on the first line, got {got!r}")
+    motion_at = next((i for i, line in enumerate(lines) if line.split()[:1] and line.split()[0].upper() == "MOTION"), None)
+    if motion_at is None:
+        raise FormatError(f"{where}: no MOTION section; the file is truncated or not a BVH file")
+    tokens = _Tokens(lines[: motion_at], where)
+    tokens.next("HIERARCHY")
+    joints = _parse_hierarchy(tokens)
+    if tokens.pos < len(tokens.items):
+        tok, no = tokens.items[tokens.pos]
+        raise FormatError(f"{where} line {no}: unexpected {tok!r} after the root joint closed")
+    index = _map_to_smpl(joints, where)
+    fps, data = _parse_motion(lines, motion_at, sum(len(jt.channels) for jt in joints), where)
+    return _to_motion(joints, index, fps, data)
+
+
+def _map_to_smpl(joints: list[_Joint], where: str) -> list[int]:
+    """SMPL index of each file joint; FormatError unless it is SMPL's skeleton."""
+    names = [_canonical(jt.name) for jt in joints]
+    unknown = [jt.name for jt, n in zip(joints, names) if n is None]
+    seen = [n for n in names if n is not None]
+    missing = [n for n in JOINT_NAMES if n not in seen]
+    if unknown or missing or len(set(seen)) != len(seen):
+        parts = []
+        if unknown:
+            parts.append(f"unknown joints {_short(unknown)}")
+        if missing:
+            parts.append(f"missing SMPL joints {_short(missing)}")
+        dup = sorted({n for n in seen if seen.count(n) > 1})
+        if dup:
+            parts.append(f"joints named twice {_short(dup)}")
+        raise FormatError(
+            f"{where}: cannot map this skeleton onto kanat's 24 SMPL joints: {'; '.join(parts)}. "
+            "kanat reads BVH whose joints carry the SMPL names (pelvis, left_hip, ...); "
+            "retargeting other skeletons (Mixamo, CMU) is not supported yet"
+        )
+    index = [JOINT_NAMES.index(n) for n in names]  # type: ignore[arg-type]
+    for jt, j in zip(joints, index):
+        parent = -1 if jt.parent < 0 else index[jt.parent]
+        if parent != PARENTS[j]:
+            want = "none (the root)" if PARENTS[j] < 0 else JOINT_NAMES[PARENTS[j]]
+            got = "none (the root)" if parent < 0 else joints[jt.parent].name
+            raise FormatError(
+                f"{where} line {jt.line}: joint {jt.name!r} hangs from {got!r}, but SMPL's {JOINT_NAMES[j]} hangs from {want}; "
+                "the hierarchy is not SMPL's"
+            )
+    return index
+
+
+def _short(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return f"[{shown}{', ...' if len(names) > limit else ''}] ({len(names)})"
+
+
+def _parse_motion(lines: list[str], motion_at: int, n_channels: int, where: str) -> tuple[float, np.ndarray]:
+    i = motion_at + 1
+    header: dict[str, str] = {}
+    for key in ("frames:", "frame time:"):
+        while i < len(lines) and not lines[i].strip():
+            i += 1
+        line = lines[i].strip() if i < len(lines) else ""
+        if not line.lower().startswith(key):
+            got = line[:40] if line else "the end of the file"
+            raise FormatError(f"{where} line {i + 1}: expected {key.capitalize()!r} in the MOTION section, got {got!r}")
+        header[key] = line[len(key):].strip()
+        i += 1
+    try:
+        n_frames = int(header["frames:"])
+        frame_time = float(header["frame time:"])
+    except ValueError:
+        raise FormatError(f"{where}: bad MOTION header: Frames {header['frames:']!r}, Frame Time {header['frame time:']!r}") from None
+    if n_frames < 1 or not frame_time > 0:
+        raise FormatError(f"{where}: MOTION declares {n_frames} frames of {frame_time} s; expected at least 1 frame and a time > 0")
+    rows = []
+    for no in range(i, len(lines)):
+        parts = lines[no].split()
+        if not parts:
+            continue
+        if len(rows) == n_frames:
+            raise FormatError(f"{where} line {no + 1}: data after the {n_frames} frames the MOTION header declares")
+        if len(parts) != n_channels:
+            raise FormatError(
+                f"{where} line {no + 1}: frame {len(rows)} has {len(parts)} values, expected {n_channels} "
+                "(one per channel); the file is truncated or malformed"
+            )
+        rows.append(parts)
+    if len(rows) < n_frames:
+        raise FormatError(
+            f"{where}: the MOTION section declares {n_frames} frames but holds only {len(rows)}; the file is truncated"
+        )
+    try:
+        data = np.array(rows, dtype=float)
+    except ValueError as exc:
+        raise FormatError(f"{where}: MOTION data is not all numbers ({exc})") from None
+    fps = 1.0 / frame_time
+    if abs(fps - round(fps)) < 1e-3 * fps:
+        fps = float(round(fps))
+    return fps, data
+
+
+def _to_motion(joints: list[_Joint], index: list[int], fps: float, data: np.ndarray) -> Motion:
+    T = data.shape[0]
+    offsets = np.zeros((24, 3))
+    for jt, j in zip(joints, index):
+        offsets[j] = jt.offset
+    leg = np.linalg.norm(offsets[JOINT_NAMES.index("left_knee")]) + np.linalg.norm(offsets[JOINT_NAMES.index("left_ankle")])
+    scale = 0.01 if leg > 5.0 else 1.0
+    offsets *= scale
+    rots = R.identity((T, 24))
+    root_pos = np.zeros((T, 3))
+    col = 0
+    for jt, j in zip(joints, index):
+        chans = jt.channels
+        block = data[:, col: col + len(chans)]
+        col += len(chans)
+        rot_idx = [c for c, ch in enumerate(chans) if ch.endswith("rotation")]
+        if rot_idx:
+            order = "".join(chans[c][0] for c in rot_idx)
+            rots[:, j] = euler_to_quat(np.radians(block[:, rot_idx]), order)
+        if jt.parent < 0:
+            root_pos[:] = offsets[j]
+            for c, ch in enumerate(chans):
+                if ch.endswith("position"):
+                    root_pos[:, _AXIS[ch[0]]] = block[:, c] * scale
+    if not np.any(offsets[0]):
+        # Files with a zero root OFFSET (CMU): estimate the pelvis' rest height.
+        rest = Skeleton(offsets=offsets).rest_positions
+        offsets[0, 1] = -min(rest[JOINT_NAMES.index("left_ankle"), 1], rest[JOINT_NAMES.index("right_ankle"), 1]) + ANKLE_HEIGHT_M
+    skeleton = Skeleton(offsets=offsets)
+    positions, _ = forward_kinematics(skeleton, root_pos, rots)
+    return Motion(fps=fps, root_pos=root_pos, rotations=rots, contacts=estimate_contacts(positions, fps), skeleton=skeleton)
+
+
+def estimate_contacts(positions: np.ndarray, fps: float) -> np.ndarray:
+    """Foot contacts from the soles' height and speed.
+
+    A foot bears weight where its lower sole point (heel or ball, see
+    :func:`kanat.body.sole_points`) is within 5 cm of the floor and that point
+    moves slower than 0.5 m/s. The floor is y = 0, or lower where the soles
+    go lower (the 2nd percentile of the lowest sole point).
+
+    Parameters
+    ----------
+    positions : np.ndarray, shape (T, 24, 3)
+        World joint positions, metres, Y up.
+    fps : float
+        Frames per second.
+
+    Returns
+    -------
+    contacts : np.ndarray of bool, shape (T, 2)
+        Left foot, right foot.
+    """
+    soles = sole_points(np.asarray(positions, dtype=float))  # (T, 4, 3): l heel, l ball, r heel, r ball
+    T = soles.shape[0]
+    floor = min(0.0, float(np.percentile(soles[..., 1].min(axis=1), 2))) if T else 0.0
+    if T > 1:
+        speed = np.linalg.norm(np.gradient(soles, axis=0), axis=-1) * fps
+    else:
+        speed = np.zeros(soles.shape[:2])
+    low = (soles[..., 1] - floor < _CONTACT_HEIGHT_M) & (speed < _CONTACT_SPEED_M_S)
+    return np.stack([low[:, 0] | low[:, 1], low[:, 2] | low[:, 3]], axis=1)
