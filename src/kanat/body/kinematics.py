@@ -92,23 +92,34 @@ def center_of_mass(positions: np.ndarray) -> np.ndarray:
 def sole_points(positions: np.ndarray) -> np.ndarray:
     """Heel and ball of each foot on the sole, shape (..., 4, 3).
 
-    Order: left heel, left ball, right heel, right ball. The heel lies below
-    the ankle joint, the ball below the foot joint, along each joint's local
-    down direction approximated by world -Y.
+    Order: left heel, left ball, right heel, right ball. The foot's pitch
+    and roll are read from the ankle -> ball vector (so this works for any
+    Motion, an imported BVH included): the heel, ``ANKLE_HEIGHT_M`` below
+    and 3 cm behind the ankle in the rest pose, is turned by the smallest
+    rotation taking the rest foot direction to the current one; the ball's
+    contact point is straight below the foot joint (the ball is round, so a
+    foot rolling onto demi-pointe keeps it in place).
     """
-    from kanat.body.skeleton import ANKLE_HEIGHT_M, BALL_HEIGHT_M
+    from kanat.body import rotations as R
+    from kanat.body.skeleton import ANKLE_HEIGHT_M, BALL_HEIGHT_M, _rest_offsets
 
     p = np.asarray(positions, dtype=float)
-    down = np.array([0.0, 1.0, 0.0])
-    return np.stack(
-        [
-            p[..., J["left_ankle"], :] - ANKLE_HEIGHT_M * down,
-            p[..., J["left_foot"], :] - BALL_HEIGHT_M * down,
-            p[..., J["right_ankle"], :] - ANKLE_HEIGHT_M * down,
-            p[..., J["right_foot"], :] - BALL_HEIGHT_M * down,
-        ],
-        axis=-2,
-    )
+    rest_dir = _rest_offsets()[J["left_foot"]]
+    rest_dir = rest_dir / np.linalg.norm(rest_dir)
+    out = []
+    for ankle, foot in (("left_ankle", "left_foot"), ("right_ankle", "right_foot")):
+        pa, pf = p[..., J[ankle], :], p[..., J[foot], :]
+        d = pf - pa
+        d = d / np.maximum(np.linalg.norm(d, axis=-1, keepdims=True), 1e-9)
+        axis = np.cross(np.broadcast_to(rest_dir, d.shape), d)
+        s = np.linalg.norm(axis, axis=-1)
+        ang = np.arctan2(s, d @ rest_dir)
+        q = R.from_axis_angle(np.where(s[..., None] > 1e-9, axis, [1.0, 0.0, 0.0]), np.where(s > 1e-9, ang, 0.0))
+        heel = pa + R.rotate(q, np.broadcast_to([0.0, -ANKLE_HEIGHT_M, -0.03], pa.shape))
+        # the ball is a round pad: its contact point lies straight below the foot joint
+        ball = pf - np.array([0.0, BALL_HEIGHT_M, 0.0])
+        out += [heel, ball]
+    return np.stack(out, axis=-2)
 
 
 def bones() -> list[tuple[int, int]]:

@@ -1,0 +1,205 @@
+"""The command line: a thin face over the stages.
+
+Every error a user can cause is a :class:`~kanat.errors.KanatError`; the
+command line prints its message on one line to stderr and exits with status
+2. ``main(argv)`` runs in-process and returns the exit status (for tests).
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kanat.errors import KanatError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="kanat: a choreography studio. Music in, a dance out: counts, score, video, BVH, glTF and a critique.",
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console(width=max(120, Console().width))
+
+_STAGES = ("listen", "compose", "perform", "critique", "render")
+
+
+@contextmanager
+def _progress(enabled: bool = True):
+    """A progress bar per stage; yields the pipeline's progress callback."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("[bold]{task.description:<9}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[msg]}"), TimeElapsedColumn(), console=err, transient=True,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def cb(stage: str, fraction: float, message: str = "") -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=1.0, msg="")
+            bar.update(tasks[stage], completed=max(0.0, min(1.0, fraction)), msg=message)
+
+        yield cb
+
+
+def _summary(result) -> None:
+    table = Table(title=f"kanat wrote {result.out_dir}", show_header=True)
+    table.add_column("file")
+    table.add_column("what")
+    what = {
+        "music.json": "the music as counted: beats, bars, phrases, sections",
+        "score.yaml": "the choreography; edit it, then: kanat render score.yaml -o OUT",
+        "counts.md": "the counts sheet for the dancers (also counts.html)",
+        "counts.html": "the counts sheet, printable",
+        "motion.npz": "the motion (root, joint rotations, contacts) for kanat",
+        "joints.npz": "world joint positions (T, 24, 3), metres",
+        "dance.bvh": "the motion for Blender and other animation tools",
+        "dance.glb": "the mannequin and its animation (Blender, three.js, game engines)",
+        "critique.json": "every figure of the ballet master's report",
+        "critique.md": "the ballet master's notes",
+        "dance.mp4": "the dance with the music and the counts on screen",
+    }
+    for name, path in result.files.items():
+        table.add_row(str(path), what.get(name, ""))
+    out.print(table)
+    c = result.critique
+    if getattr(c, "summary", ""):
+        out.print(f"[bold]Ballet master:[/bold] {c.summary}")
+
+
+@app.command()
+def demo(
+    out_dir: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Folder for every file kanat makes."),
+    seed: int = typer.Option(0, help="Random seed: the same seed gives the same dance."),
+    no_video: bool = typer.Option(False, "--no-video", help="Skip the video (the slowest part)."),
+) -> None:
+    """Choreograph the built-in demo music (a waltz, then a march) end to end."""
+    from kanat.pipeline import choreograph, demo_music_path
+
+    with _progress() as cb:
+        result = choreograph(demo_music_path(), out_dir, seed=seed, video=not no_video, progress=cb)
+    _summary(result)
+
+
+@app.command("choreograph")
+def choreograph_cmd(
+    music: Path = typer.Argument(..., help="The music: wav, flac, ogg or mp3."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for every file kanat makes."),
+    seed: int = typer.Option(0, help="Random seed: the same seed gives the same dance."),
+    style: str = typer.Option("classical", help="classical or modern."),
+    innovation: float = typer.Option(0.2, min=0.0, max=1.0, help="0 = strict classical grammar, 1 = free contemporary."),
+    difficulty: int = typer.Option(2, min=1, max=5, help="1 (beginner) to 5 (principal)."),
+    no_video: bool = typer.Option(False, "--no-video", help="Skip the video."),
+) -> None:
+    """Listen to MUSIC, compose a dance, perform it and write every file into OUT."""
+    from kanat.pipeline import choreograph
+
+    with _progress() as cb:
+        result = choreograph(music, out_dir, seed=seed, style=style, innovation=innovation, difficulty=difficulty,
+                             video=not no_video, progress=cb)
+    _summary(result)
+
+
+@app.command("listen")
+def listen_cmd(
+    music: Path = typer.Argument(..., help="The music: wav, flac, ogg or mp3."),
+    output: Path = typer.Option(Path("music.json"), "--out", "-o", help="Where to write the music map."),
+) -> None:
+    """Hear MUSIC as a dancer counts it and write music.json."""
+    from kanat.listen import listen
+
+    with _progress() as cb:
+        mm = listen(music, progress=(lambda f, m="": cb("listen", f, m)) if cb else None)
+    mm.save(output)
+    meters = sorted({int(m) for m in mm.meter})
+    out.print(
+        f"{output}: {mm.n_beats} beats at about {mm.tempo_bpm:.0f} BPM, meter {'/'.join(str(m) for m in meters)}, "
+        f"{len(mm.phrases)} phrases, sections {' '.join(s['label'] for s in mm.sections)}"
+    )
+
+
+@app.command("render")
+def render_cmd(
+    score: Path = typer.Argument(..., help="A score.yaml written by kanat (and perhaps edited by you)."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the files."),
+    no_video: bool = typer.Option(False, "--no-video", help="Skip the video."),
+) -> None:
+    """Re-perform SCORE (no new composition) and write motion, exports, critique and video."""
+    from kanat.pipeline import render_score
+
+    with _progress() as cb:
+        result = render_score(score, out_dir, video=not no_video, progress=cb)
+    _summary(result)
+
+
+@app.command("critique")
+def critique_cmd(
+    folder: Path = typer.Argument(..., help="A folder written by kanat (with music.json and motion.npz)."),
+) -> None:
+    """Write the ballet master's report for the dance in FOLDER (critique.md, critique.json)."""
+    from kanat.body import Motion
+    from kanat.compose import Score
+    from kanat.critique import critique
+    from kanat.errors import ParameterError
+    from kanat.listen import MusicMap
+
+    if not folder.is_dir():
+        raise ParameterError(f"{str(folder)!r} is not a folder; give the folder kanat choreograph wrote (-o)")
+    for name in ("music.json", "motion.npz"):
+        if not (folder / name).is_file():
+            raise ParameterError(f"{folder} has no {name}; run 'kanat choreograph MUSIC -o {folder}' first")
+    mm = MusicMap.load(folder / "music.json")
+    motion = Motion.load(folder / "motion.npz")
+    score = Score.load(folder / "score.yaml") if (folder / "score.yaml").is_file() else None
+    report = critique(motion, mm, score)
+    report.save_json(folder / "critique.json")
+    report.save_markdown(folder / "critique.md")
+    out.print(report.to_markdown())
+
+
+@app.command("steps")
+def steps_cmd(
+    family: Optional[str] = typer.Option(None, help="Only this family: classical, modern, contemporary, linking."),
+) -> None:
+    """List the vocabulary: every step with its counts, stances and character."""
+    from kanat.vocabulary import load_library
+
+    lib = load_library()
+    table = Table(title=f"kanat vocabulary ({len(lib)} steps, each also on the left side)")
+    for col in ("step", "family", "beats", "start -> end", "level", "energy", "meters", "character"):
+        table.add_column(col)
+    for s in lib:
+        if family and s.family != family:
+            continue
+        table.add_row(s.name, s.family, str(s.beats), f"{s.start} -> {s.end}", s.level, f"{s.energy:.1f}",
+                      "/".join(str(m) for m in s.meters), ", ".join(s.character))
+    out.print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line in-process; return the exit status."""
+    try:
+        app(args=argv, prog_name="kanat", standalone_mode=True)
+    except SystemExit as exc:  # typer's own exits: --help, usage errors (status 2)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except KanatError as exc:
+        err.print(f"kanat: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        err.print("kanat: interrupted", markup=False)
+        return 130
+    return 0
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""The listen stage: a music file in, a :class:`~kanat.listen.musicmap.MusicMap` out.
+
+Conventions
+-----------
+- Audio is analysed mono at :data:`kanat.listen.audio.SAMPLE_RATE` (22050 Hz);
+  an array given at another rate is resampled first.
+- Times are seconds from the start of the audio; tempo is in BPM at the level
+  a dancer counts (see :mod:`kanat.listen.beats`).
+- ``progress(fraction, message)`` is called with fractions rising from 0 to 1.
+- This stage knows nothing of bodies or dance steps; it only hears music.
+
+Steps: beats (:mod:`.beats`), bars and meter (:mod:`.meter`), counts,
+phrases, sections and dynamics (:mod:`.structure`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Callable
+
+import numpy as np
+
+from kanat.errors import ParameterError
+from kanat.listen import beats as beats_mod
+from kanat.listen import meter as meter_mod
+from kanat.listen import structure
+from kanat.listen.audio import SAMPLE_RATE, check_signal, load_audio
+from kanat.listen.musicmap import MusicMap
+
+Progress = Callable[[float, str], None]
+
+#: Fewest beats for which a map makes sense (about 2 s of music at 60 BPM).
+MIN_BEATS = 2
+
+
+def _report(progress: Progress | None, fraction: float, message: str) -> None:
+    if progress is not None:
+        progress(float(fraction), message)
+
+
+def _fallback_beats(duration_s: float) -> np.ndarray:
+    """A steady 120 BPM grid for music with no detectable pulse, shape (B,)."""
+    return np.arange(0.0, max(duration_s - 0.25, 0.5), 0.5)
+
+
+def listen(audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, progress: Progress | None = None) -> MusicMap:
+    """Hear a piece of music the way a dancer counts it.
+
+    Parameters
+    ----------
+    audio : str, PathLike or np.ndarray
+        A music file (wav, flac, ogg, mp3), or mono samples of shape (N,)
+        (then ``sr`` is required).
+    sr : int, optional
+        Sample rate of ``audio`` in Hz when it is an array. Must be omitted
+        for a file (files are read at 22050 Hz).
+    progress : callable(fraction: float, message: str), optional
+        Told how far the analysis has got, for a progress bar.
+
+    Returns
+    -------
+    music : MusicMap
+        Beats, downbeats, meter, counts, phrases, sections, energy and accent.
+        ``extras`` holds ``meter_changes_s`` (times where the meter changes),
+        ``tempo_curve_bpm`` (per beat) and ``analysis_s``.
+
+    Raises
+    ------
+    AudioError
+        The file is missing, empty, not audio, too short or silent.
+    ParameterError
+        ``sr`` is missing for an array, or given for a file.
+
+    Examples
+    --------
+    >>> import kanat, pathlib
+    >>> music = listen(pathlib.Path(kanat.__file__).parent / "data" / "demo.ogg")
+    >>> music.beats_per_bar in (2, 3, 4)
+    True
+    """
+    t_start = time.perf_counter()
+    _report(progress, 0.0, "reading the music")
+    if isinstance(audio, np.ndarray):
+        if sr is None:
+            raise ParameterError("listen(): sr (the sample rate in Hz) is required when audio is an array of samples")
+        if not isinstance(sr, (int, np.integer)) or sr <= 0:
+            raise ParameterError(f"listen(): sr must be a positive whole number of Hz, got {sr!r}")
+        y = check_signal(audio, int(sr))
+        if sr != SAMPLE_RATE:
+            import librosa
+
+            y = librosa.resample(y, orig_sr=int(sr), target_sr=SAMPLE_RATE).astype(np.float32)
+        rate = SAMPLE_RATE
+        source = ""
+    elif isinstance(audio, (str, os.PathLike)):
+        if sr is not None:
+            raise ParameterError(f"listen(): sr={sr!r} is only for arrays of samples; a file is read at its own rate")
+        y, rate = load_audio(audio, sr=SAMPLE_RATE)
+        source = str(audio)
+    else:
+        raise ParameterError(f"listen(): audio must be a file path or a numpy array of samples, got {type(audio).__name__}")
+    duration_s = len(y) / rate
+    hop = beats_mod.HOP
+
+    _report(progress, 0.1, "finding the beats")
+    beats_s, env, bpm_curve = beats_mod.track_beats(y, rate, hop_length=hop)
+    if len(beats_s) < MIN_BEATS:
+        beats_s = _fallback_beats(duration_s)
+
+    _report(progress, 0.45, "finding the bars and the meter")
+    import librosa
+
+    chroma = meter_mod.chromagram(y, rate, hop_length=hop * 2)
+    bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
+    meter, beat_in_bar = bars["meter"], bars["beat_in_bar"]
+
+    _report(progress, 0.7, "counting phrases and sections")
+    counts, labels, phrases = structure.count_beats(meter, beat_in_bar, bars["breaks"])
+    bchroma = structure.beat_chroma(chroma, beats_s, rate, hop * 2)
+    sim = structure.phrase_similarity(bchroma, phrases, meter)
+    sections = structure.label_sections(beats_s, phrases, sim, duration_s)
+
+    _report(progress, 0.85, "measuring energy and accents")
+    energy = structure.beat_energy(y, rate, beats_s, env, hop)
+    accent = structure.normalise_accent(meter_mod.peak_near(env, beats_s, rate, hop))
+
+    ibis = np.diff(beats_s)
+    tempo_bpm = float(np.median(60.0 / ibis)) if len(ibis) else 120.0
+    local_bpm = 60.0 / np.convolve(np.append(ibis, ibis[-1:]), np.ones(3) / 3, mode="same") if len(ibis) else np.full(len(beats_s), 120.0)
+    values, n = np.unique(meter, return_counts=True)
+    beats_per_bar = int(values[np.argmax(n)]) if len(values) else 4
+    changes = [float(beats_s[i]) for i in range(1, len(meter)) if meter[i] != meter[i - 1] and beat_in_bar[i] == 1]
+
+    music = MusicMap(
+        duration_s=duration_s,
+        tempo_bpm=tempo_bpm,
+        beats_s=beats_s,
+        downbeats_s=beats_s[beat_in_bar == 1],
+        beats_per_bar=beats_per_bar,
+        meter=meter,
+        beat_in_bar=beat_in_bar,
+        counts=counts,
+        count_labels=labels,
+        phrases=phrases,
+        sections=sections,
+        energy=energy,
+        accent=accent,
+        source=source,
+        extras={
+            "meter_changes_s": [round(t, 4) for t in changes],
+            "passage_starts_s": [round(float(t), 4) for t in beats_s[bars["breaks"] > 0]],
+            "tempo_curve_bpm": [round(float(v), 2) for v in local_bpm],
+            "analysis_s": round(time.perf_counter() - t_start, 3),
+        },
+    )
+    _report(progress, 1.0, "done")
+    return music

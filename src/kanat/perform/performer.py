@@ -1,0 +1,415 @@
+"""Perform: a Score becomes Motion on the music's real beats, under gravity.
+
+Conventions
+-----------
+- Output at ``fps`` frames per second (60 by default), from t = 0 to the end
+  of the music. Before the first step the opening pose is held; after the
+  last, the final pose.
+- Keyframes are warped onto the MusicMap's beat times (rubato included): a
+  keyframe ``at`` beats into a step that starts on beat ``b`` sounds at
+  ``beats_to_time(b + at)``.
+- Root motion comes from the feet: a foot that bears weight is planted where
+  it landed and the pelvis is placed over it (two-bone leg IK keeps it there);
+  the step's travel moves the body while a foot swings or the body flies, and
+  turns pivot about the supporting foot.
+- Flight is ballistic: between take-off and landing the pelvis follows
+  y(t) = y0 + (y1 - y0) t / T + g t (T - t) / 2, with g = 9.81 m/s^2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+
+from kanat.body import J, Motion, center_of_mass, default_skeleton, forward_kinematics, sole_points
+from kanat.body import rotations as R
+from kanat.body.skeleton import Skeleton
+from kanat.compose.score import Score
+from kanat.errors import ScoreError
+from kanat.listen.musicmap import MusicMap
+from kanat.perform.ik import two_bone_ik
+from kanat.perform.timing import beats_to_time, ease, facing_to_yaw, local_to_world
+from kanat.vocabulary import Library, load_library
+
+G = 9.81
+_SUPPORT_FEET = {"both": (True, True), "left": (True, False), "right": (False, True), "air": (False, False), "floor": (True, True)}
+# how much of a step's travel each kind of frame carries
+REACH = 0.995  # a supporting leg straightens to this share of its length at most
+BALANCE_TAU_S = 0.12  # how fast the weight settles over a new supporting foot
+SPOT_TOLERANCE_M = 0.15  # drift from the score's spot that a step corrects
+MAX_CORRECTION_M = 0.6  # the most one step travels to make up drift
+DOUBLE_SUPPORT_BAND_M = 0.06  # on two feet, the centre of mass stays this close to the line between them
+_TRAVEL_WEIGHT = {"air": 1.0, "left": 1.0, "right": 1.0, "both": 0.0, "floor": 0.0}
+
+
+@dataclass
+class _Key:
+    time_s: float
+    rot: np.ndarray  # (24, 4) local, pelvis without facing
+    yaw: float
+    support: str
+    ease: str
+    step: int  # index into the placed steps
+
+
+def _keys(score: Score, music_map: MusicMap, library: Library) -> tuple[list[_Key], list[dict]]:
+    """Global keyframe list and per-step timing info, in time order."""
+    keys: list[_Key] = []
+    infos: list[dict] = []
+    beats = music_map.beats_s
+    for n, (phrase, st, b0) in enumerate(score.placed()):
+        where = f"{score.path or 'score'}" + (f" line {st.line}" if st.line else "")
+        step = library.get(st.step, where=where)
+        side = st.side if st.side in ("R", "L") else "R"
+        rots = step.keyframe_rotations(side)
+        sup = step.supports(side)
+        yaw0 = facing_to_yaw(st.facing)
+        turn = np.radians(step.turn_deg) * (-1.0 if side == "R" else 1.0)
+        # a step may be danced over more (or fewer) beats than it is written for,
+        # e.g. a 2-beat step over one bar of 3/4: its keyframes stretch with it
+        ats = _stretched_times(step, st.beats if st.beats > 0 else step.beats)
+        # the turn happens between the second and the second-to-last keyframe (after the preparation)
+        k0, k1 = (1, len(ats) - 2) if len(ats) >= 4 else (0, len(ats) - 1)
+        span = max(ats[k1] - ats[k0], 1e-6)
+        t_keys = beats_to_time(b0 + ats, beats)
+        for i, kf in enumerate(step.keyframes):
+            frac = np.clip((ats[i] - ats[k0]) / span, 0.0, 1.0)
+            keys.append(_Key(float(t_keys[i]), rots[i], yaw0 + turn * frac, sup[i], kf.ease, n))
+        t_start, t_end = float(t_keys[0]), float(t_keys[-1])
+        if n and infos and t_start < infos[-1]["end_s"] - 1e-3:
+            raise ScoreError(
+                f"{where}: step '{st.step}' at beat {st.at} of phrase {phrase.index} starts before the previous step ends; "
+                "shorten or move one of them"
+            )
+        infos.append(
+            {"start_s": t_start, "end_s": t_end, "travel": local_to_world(step.travel, yaw0, side),
+             "spot": np.array(st.spot, dtype=float), "name": step.name}
+        )
+    # where one step ends as the next begins, keep the next step's first keyframe
+    merged: list[_Key] = []
+    for k in keys:
+        if merged and abs(k.time_s - merged[-1].time_s) < 1e-3:
+            merged[-1] = k
+        else:
+            merged.append(k)
+    return merged, infos
+
+
+def _stretched_times(step, beats: float) -> np.ndarray:
+    """Keyframe times (beats) of a step danced over ``beats`` beats.
+
+    Flights keep their written length (air time is physics, not tempo); the
+    other segments share the extra (or missing) time in proportion.
+    """
+    ats = np.array([k.at for k in step.keyframes], dtype=float)
+    if beats == step.beats:
+        return ats
+    seg = np.diff(ats)
+    air = np.array([k.support == "air" for k in step.keyframes[:-1]])
+    ground = seg[~air].sum()
+    if ground <= 0 or beats < seg[air].sum():
+        return ats * (beats / step.beats)
+    scale = (beats - seg[air].sum()) / ground
+    seg = np.where(air, seg, seg * scale)
+    out = np.concatenate([[0.0], np.cumsum(seg)])
+    # a landing still falls on a count: move each flight so it lands on the nearest whole beat
+    for i in range(1, len(out)):
+        if air[i - 1] and (i == len(air) or not air[i]):
+            j = i - 1
+            while j > 0 and air[j - 1]:
+                j -= 1
+            lo = out[j - 1] if j > 0 else -np.inf
+            hi = out[i + 1] if i + 1 < len(out) else np.inf
+            for shift in sorted((np.floor(out[i]) - out[i], np.ceil(out[i]) - out[i]), key=abs):
+                if j > 0 and out[j] + shift > lo and out[i] + shift < hi:
+                    out[j : i + 1] += shift
+                    break
+    return out
+
+
+def _sample(keys: list[_Key], times: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """Rotations (T, 24, 4), yaw (T,), support label per frame, step index per frame."""
+    kt = np.array([k.time_s for k in keys])
+    T = times.shape[0]
+    seg = np.clip(np.searchsorted(kt, times, side="right") - 1, 0, len(keys) - 1)
+    nxt = np.clip(seg + 1, 0, len(keys) - 1)
+    dt = np.maximum(kt[nxt] - kt[seg], 1e-9)
+    u = np.where(nxt > seg, np.clip((times - kt[seg]) / dt, 0.0, 1.0), 0.0)
+    u = np.where(times < kt[0], 0.0, u)
+    eased = np.empty(T)
+    for kind in ("smooth", "sustained", "sharp", "linear"):
+        m = np.array([keys[j].ease == kind for j in nxt])
+        eased[m] = ease(u[m], kind)
+    krot = np.stack([k.rot for k in keys])
+    kyaw = np.unwrap(np.array([k.yaw for k in keys]))
+    rot = R.slerp(krot[seg], krot[nxt], np.broadcast_to(eased[:, None], (T, 24)))
+    yaw = kyaw[seg] + (kyaw[nxt] - kyaw[seg]) * eased
+    support = [keys[j].support for j in seg]
+    step_idx = np.array([keys[j].step for j in seg])
+    return rot, yaw, support, step_idx
+
+
+def _smooth_rotations(rot: np.ndarray, sigma_frames: float) -> np.ndarray:
+    """Gaussian smoothing of quaternion tracks (sign-aligned), shape (T, 24, 4)."""
+    q = rot.copy()
+    dots = np.sum(q[1:] * q[:-1], axis=-1)
+    flips = np.cumprod(np.where(dots < 0, -1.0, 1.0), axis=0)
+    q[1:] *= flips[..., None]
+    return R.normalize(gaussian_filter1d(q, sigma_frames, axis=0, mode="nearest"))
+
+
+def perform(
+    score: Score,
+    music_map: MusicMap,
+    *,
+    library: Library | None = None,
+    fps: float = 60.0,
+    skeleton: Skeleton | None = None,
+    progress=None,
+) -> Motion:
+    """Turn a score into motion on the music.
+
+    Parameters
+    ----------
+    score : Score
+    music_map : MusicMap
+        Its beats give every keyframe its time.
+    library : Library, optional
+        The vocabulary (kanat's own by default).
+    fps : float > 0
+        Frames per second of the result.
+
+    Returns
+    -------
+    motion : Motion
+        Root trajectory, local joint rotations (24 joints) and foot contacts.
+    """
+    if fps <= 0:
+        raise ScoreError(f"fps must be > 0, got {fps}")
+    if music_map.n_beats < 2:
+        raise ScoreError("the music has fewer than two beats; there is nothing to dance to")
+    if not score.placed():
+        raise ScoreError("the score has no steps; compose one with 'kanat choreograph'")
+    library = library or load_library()
+    skeleton = skeleton or default_skeleton()
+    keys, infos = _keys(score, music_map, library)
+    T = max(2, int(np.ceil(music_map.duration_s * fps)))
+    times = np.arange(T) / fps
+    rot, yaw, support, step_idx = _sample(keys, times)
+    rot = _smooth_rotations(rot, sigma_frames=fps / 60.0 * 1.5)
+    rot[:, 0] = R.multiply(R.yaw(yaw), rot[:, 0])
+    if progress:
+        progress(0.3, "posing")
+
+    # forward kinematics with the pelvis at the origin: where every joint is relative to it
+    zero = np.zeros((T, 3))
+    rel, glob = forward_kinematics(skeleton, zero, rot)
+    soles = _sole_heights(rel, glob)  # (T, 2): lowest sole point of each foot, relative to the pelvis
+
+    root, glide = _root_path(rel, soles, support, step_idx, infos, times, fps)
+    if progress:
+        progress(0.6, "planting the feet")
+    contacts = np.array([_SUPPORT_FEET[s] for s in support], dtype=bool)
+    rot, root = _plant_feet(skeleton, root, rot, contacts, glide, fps)
+    if progress:
+        progress(1.0, "performed")
+    return Motion(fps=fps, root_pos=root, rotations=rot, contacts=contacts, skeleton=skeleton)
+
+
+def _sole_heights(rel: np.ndarray, glob: np.ndarray | None = None) -> np.ndarray:
+    """Lowest point of each foot's sole (heel or ball) relative to the pelvis, shape (T, 2).
+
+    Uses :func:`kanat.body.sole_points`, the same soles the critique measures.
+    """
+    soles = sole_points(rel)[..., 1]
+    return np.stack([soles[:, :2].min(axis=1), soles[:, 2:].min(axis=1)], axis=1)
+
+
+def _root_path(rel, soles, support, step_idx, infos, times, fps):
+    """Pelvis trajectory (T, 3) and the deliberate glide of planted feet (T, 2).
+
+    Horizontal: the step's travel is spread over the frames where a foot
+    swings or the body flies; a foot that bears weight stays where it was
+    planted (the pelvis moves so that it does, and the IK pass holds it
+    exactly); on one foot the pelvis settles so the centre of mass stands
+    over that foot (time constant ``BALANCE_TAU_S``); on two feet the centre
+    of mass is kept between them. When the dancer has drifted more than
+    ``SPOT_TOLERANCE_M`` from the spot the score gives a step, that step
+    travels back to it. Vertical: the lowest supporting sole touches the
+    floor; flight is ballistic.
+    """
+    T = times.shape[0]
+    la, ra, lf, rf = J["left_ankle"], J["right_ankle"], J["left_foot"], J["right_foot"]
+    root = np.zeros((T, 3))
+    y = np.full(T, np.nan)
+    for t, s in enumerate(support):
+        feet = _SUPPORT_FEET[s]
+        if any(feet):
+            # the lowest supporting sole on the floor, and no other foot under it
+            # (stepping onto a straight leg lifts the body: a piqué)
+            y[t] = max(-min(soles[t, i] for i in (0, 1) if feet[i]), -soles[t].min())
+    # no pops where the support changes: a short smoothing of the height on the ground
+    ground = ~np.isnan(y)
+    if ground.any():
+        yy = np.where(ground, y, np.interp(np.arange(T), np.flatnonzero(ground), y[ground]))
+        sm = gaussian_filter1d(yy, fps * 0.04, mode="nearest")
+        y = np.where(ground, np.maximum(sm, y - 0.03), np.nan)
+
+    com_rel = center_of_mass(rel)[:, [0, 2]]
+    foot_rel = [0.5 * (rel[:, la, :] + rel[:, lf, :])[:, [0, 2]], 0.5 * (rel[:, ra, :] + rel[:, rf, :])[:, [0, 2]]]
+    ball_rel = [rel[:, lf][:, [0, 2]], rel[:, rf][:, [0, 2]]]  # a planted foot pivots on its ball
+    alpha = 1.0 - np.exp(-1.0 / (fps * BALANCE_TAU_S))
+
+    inc = np.zeros((T, 2))
+    glide = np.zeros((T, 2))
+    frames_of = [np.flatnonzero(step_idx == n) for n in range(len(infos))]
+    first_frame = {int(fr[0]): n for n, fr in enumerate(frames_of) if fr.size}
+    xz = infos[0]["spot"].astype(float).copy()
+    prev = (False, False)
+    anchor: list[np.ndarray | None] = [None, None]
+    for t in range(T):
+        if t in first_frame:  # a new step: plan its travel (and any way back to its spot)
+            n = first_frame[t]
+            fr = frames_of[n]
+            want = infos[n]["travel"].copy()
+            drift = infos[n]["spot"] - xz
+            w = np.array([_TRAVEL_WEIGHT[support[k]] for k in fr])
+            # make up drift only where a foot is free to step (never by dragging planted feet)
+            if np.linalg.norm(drift) > SPOT_TOLERANCE_M and w.sum() > 0:
+                want += drift * min(1.0, MAX_CORRECTION_M / np.linalg.norm(drift))
+            if w.sum() == 0 and np.any(want):
+                w = np.ones_like(w)
+                glide[fr] = want[None, :] / fr.size
+            if w.sum() > 0:
+                inc[fr] = want[None, :] * (w / w.sum())[:, None]
+        feet = _SUPPORT_FEET[support[t]]
+        moved = xz + inc[t]
+        for i in (0, 1):
+            if feet[i] and not (prev[i] and anchor[i] is not None):
+                anchor[i] = moved + foot_rel[i][t]
+            elif not feet[i]:
+                anchor[i] = None
+            elif np.any(glide[t]):
+                anchor[i] = anchor[i] + glide[t]
+        held = [i for i in (0, 1) if feet[i] and prev[i]]
+        if held and t > 0 and support[t] != "floor":
+            # keep the weight-bearing feet where they are
+            moved = moved - np.mean([ball_rel[i][t] - ball_rel[i][t - 1] for i in held], axis=0)
+        if sum(feet) == 1 and support[t] != "floor":
+            i = 0 if feet[0] else 1
+            target = anchor[i] - com_rel[t]  # the centre of mass over the supporting foot
+            moved = moved + alpha * (target - moved)
+        elif sum(feet) == 2 and support[t] != "floor":
+            a, b = anchor[0], anchor[1]
+            com = moved + com_rel[t]
+            ab = b - a
+            u = np.clip(np.dot(com - a, ab) / max(np.dot(ab, ab), 1e-9), 0.0, 1.0)
+            nearest = a + u * ab
+            off = com - nearest
+            dist = np.linalg.norm(off)
+            if dist > DOUBLE_SUPPORT_BAND_M:
+                moved = moved - alpha * off * (1.0 - DOUBLE_SUPPORT_BAND_M / dist)
+        xz = moved
+        root[t, [0, 2]] = xz
+        prev = feet
+
+    # flight: ballistic between take-off and landing
+    air = np.isnan(y)
+    if air.all():
+        y[:] = -soles.min()
+    else:
+        starts = np.flatnonzero(air & ~np.r_[False, air[:-1]])
+        for a in starts:
+            b = a
+            while b < T and air[b]:
+                b += 1
+            y0 = y[a - 1] if a > 0 else y[b]
+            y1 = y[b] if b < T else y0
+            t0 = (a - 1) / fps if a > 0 else a / fps
+            t1 = b / fps if b < T else (T - 1) / fps
+            dur = max(t1 - t0, 1e-6)
+            tt = times[a:b] - t0
+            y[a:b] = y0 + (y1 - y0) * tt / dur + 0.5 * G * tt * (dur - tt)
+    root[:, 1] = y
+    return root, glide
+
+
+def _plant_feet(
+    skeleton: Skeleton, root: np.ndarray, rot: np.ndarray, contacts: np.ndarray, glide: np.ndarray, fps: float
+) -> np.ndarray:
+    """Leg IK: a foot in contact stays where it was planted; no foot goes under the floor.
+
+    Where a supporting leg could not reach its planted foot even straight, the
+    pelvis is lowered (smoothly) until it can. Returns rotations and root.
+    """
+    rot = rot.copy()
+    root = root.copy()
+    pos, glob = forward_kinematics(skeleton, root, rot)
+    T = root.shape[0]
+    legs = (("left_hip", "left_knee", "left_ankle", "left_foot"), ("right_hip", "right_knee", "right_ankle", "right_foot"))
+    targets = [_foot_targets(pos, glob, root, contacts[:, i], glide, leg) for i, leg in enumerate(legs)]
+    reach = REACH * (np.linalg.norm(skeleton.offsets[J["left_knee"]]) + np.linalg.norm(skeleton.offsets[J["left_ankle"]]))
+    drop = np.zeros(T)
+    for i, (hip, _knee, _ankle, _ball) in enumerate(legs):
+        c = contacts[:, i]
+        d = targets[i] - pos[:, J[hip]]
+        flat2 = d[:, 0] ** 2 + d[:, 2] ** 2
+        allowed = np.sqrt(np.maximum(reach**2 - flat2, 0.0))
+        need = np.maximum(0.0, -d[:, 1] - allowed)  # how far the hip is too high above its foot
+        drop = np.maximum(drop, np.where(c, need, 0.0))
+    if drop.any():
+        from scipy.ndimage import maximum_filter1d
+
+        width = max(3, int(fps * 0.15))
+        drop = gaussian_filter1d(maximum_filter1d(drop, width), fps * 0.04, mode="nearest")
+        air = ~contacts.any(axis=1)
+        if air.any() and (~air).any():  # in flight the change is linear, so the flight stays a parabola
+            ground = np.flatnonzero(~air)
+            drop[air] = np.interp(np.flatnonzero(air), ground, drop[ground])
+        root[:, 1] -= drop
+        pos, glob = forward_kinematics(skeleton, root, rot)
+        targets = [_foot_targets(pos, glob, root, contacts[:, i], glide, leg) for i, leg in enumerate(legs)]
+    for i, (hip, knee, ankle, ball) in enumerate(legs):
+        c = contacts[:, i]
+        target = targets[i]
+        delta = target - pos[:, J[ankle]]
+        delta = gaussian_filter1d(delta, max(1.0, fps / 60.0), axis=0, mode="nearest")
+        delta[c] = (target - pos[:, J[ankle]])[c]
+        need = np.linalg.norm(delta, axis=1) > 1e-5
+        if not need.any():
+            continue
+        h, k, a = two_bone_ik(
+            glob[need, 0], pos[need, J[hip]], rot[need, J[hip]], rot[need, J[knee]], rot[need, J[ankle]],
+            skeleton.offsets[J[knee]], skeleton.offsets[J[ankle]], pos[need, J[ankle]] + delta[need],
+        )
+        rot[need, J[hip]], rot[need, J[knee]], rot[need, J[ankle]] = h, k, a
+    return rot, root
+
+
+def _foot_targets(pos, glob, root, c, glide, leg) -> np.ndarray:
+    """Where one ankle should be, shape (T, 3): planted feet keep their ball where it landed
+    with the sole on the floor; free feet stay where the pose puts them, but above the floor."""
+    _hip, _knee, ankle, ball = leg
+    i = 0 if ankle.startswith("left") else 1
+    T = pos.shape[0]
+    target = pos[:, J[ankle]].copy()
+    # the ball of a planted foot stays put; the ankle goes where the foot's pose puts it around the ball
+    ankle_from_ball = pos[:, J[ankle]] - pos[:, J[ball]]
+    # each contact run keeps the ankle where it was at the run's first frame (height from the pose)
+    t = 0
+    while t < T:
+        if not c[t]:
+            t += 1
+            continue
+        s = t
+        while t < T and c[t]:
+            t += 1
+        moved = np.cumsum(glide[s:t], axis=0) - glide[s]
+        target[s:t, 0] = pos[s, J[ball], 0] + moved[:, 0] + ankle_from_ball[s:t, 0]
+        target[s:t, 2] = pos[s, J[ball], 2] + moved[:, 1] + ankle_from_ball[s:t, 2]
+    # a supporting sole rests on the floor; no other foot goes under it
+    soles = _sole_heights(pos - root[:, None, :], glob)[:, i] + root[:, 1]
+    target[:, 1] += np.where(c, -soles, np.maximum(0.0, -soles))
+    return target

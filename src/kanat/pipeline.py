@@ -1,0 +1,167 @@
+"""The whole job, stage by stage: what ``kanat choreograph`` and ``kanat render`` run.
+
+This module only sequences the stages and writes their outputs; every
+algorithm lives in a stage package. Each stage's output is saved and
+reloaded before the next stage uses it, so a later ``kanat render`` of the
+saved score gives exactly the same motion.
+
+Files written into the output folder (see ARCHITECTURE.md): music.json,
+score.yaml, counts.md, counts.html, motion.npz, joints.npz, dance.bvh,
+dance.glb, critique.json, critique.md and dance.mp4.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+from kanat.body import Motion
+from kanat.compose import Score, Stage, compose
+from kanat.critique import Critique, critique
+from kanat.errors import AudioError, ParameterError, ScoreError
+from kanat.formats import write_bvh, write_glb, write_joints_npz
+from kanat.listen import MusicMap, listen
+from kanat.perform import perform
+from kanat.render import Caption, render_video
+from kanat.render.counts import write_counts_sheet
+from kanat.vocabulary import Library, load_library
+
+Progress = Callable[[str, float, str], None]  # (stage, fraction, message)
+
+
+@dataclass
+class Result:
+    """What one run made, in memory and on disk."""
+
+    out_dir: Path
+    music_map: MusicMap
+    score: Score
+    motion: Motion
+    critique: Critique
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def demo_music_path() -> Path:
+    """The demo music shipped with kanat."""
+    return Path(str(resources.files("kanat") / "data" / "demo.ogg"))
+
+
+def _tell(progress: Progress | None, stage: str):
+    return (lambda f, m="": progress(stage, f, m)) if progress else None
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ParameterError(f"output folder {str(out_dir)!r} is a file; give a folder name with -o")
+
+
+def choreograph(
+    music: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    seed: int = 0,
+    style: str = "classical",
+    innovation: float = 0.2,
+    difficulty: int = 2,
+    video: bool = True,
+    progress: Progress | None = None,
+) -> Result:
+    """Listen, compose, perform, critique and hand over: every file into ``out_dir``."""
+    out = Path(out_dir)
+    _check_out_dir(out)
+    music = Path(music)
+    if not music.exists():
+        raise AudioError(f"music file {str(music)!r} does not exist; check the path (wav, flac, ogg or mp3)")
+    # check the cheap things before the expensive ones
+    if not 0.0 <= innovation <= 1.0:
+        raise ParameterError(f"--innovation must be between 0 and 1, got {innovation}")
+    if not 1 <= difficulty <= 5:
+        raise ParameterError(f"--difficulty must be 1-5, got {difficulty}")
+    library = load_library()
+    mm = listen(music, progress=_tell(progress, "listen"))
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"music.json": mm.save(out / "music.json")}
+    mm = MusicMap.load(out / "music.json")  # perform from exactly what was saved
+
+    score = compose(mm, library=library, style=style, innovation=innovation, difficulty=difficulty, seed=seed,
+                    music=str(music.resolve()))
+    if progress:
+        progress("compose", 1.0, f"{sum(len(p.steps) for p in score.phrases)} steps")
+    score_path = out / "score.yaml"
+    files["score.yaml"] = score.save(score_path)
+    score = Score.load(score_path)
+    return _hand_over(score, mm, library, out, files, video=video, progress=progress)
+
+
+def render_score(
+    score_path: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    video: bool = True,
+    progress: Progress | None = None,
+) -> Result:
+    """Re-perform a (possibly hand-edited) score: no new composition, no new listening if music.json is beside it."""
+    score_path = Path(score_path)
+    out = Path(out_dir)
+    _check_out_dir(out)
+    score = Score.load(score_path)
+    library = load_library()
+    for _ph, st, _b in score.placed():  # unknown steps are reported before any work
+        library.get(st.step, where=f"{score_path} line {st.line}")
+    beside = score_path.parent / "music.json"
+    music = Path(score.music)
+    if not music.is_absolute():
+        music = (score_path.parent / music).resolve()
+    if beside.is_file():
+        mm = MusicMap.load(beside)
+    else:
+        if not music.is_file():
+            raise ScoreError(f"{score_path}: its music file {score.music!r} is missing and no music.json is beside it")
+        mm = listen(music, progress=_tell(progress, "listen"))
+    last = max((b + st.beats - 1 for _p, st, b in score.placed()), default=0)
+    if last >= mm.n_beats + 64:
+        raise ScoreError(f"{score_path}: the score runs to beat {last + 1} but the music has only {mm.n_beats} beats")
+    if score.music != str(music):
+        score.music = str(music)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"music.json": mm.save(out / "music.json")}
+    target = out / "score.yaml"
+    if target.resolve() != score_path.resolve():
+        files["score.yaml"] = score.save(target)
+    return _hand_over(score, mm, library, out, files, video=video, progress=progress)
+
+
+def captions_for(score: Score, music_map: MusicMap) -> list[Caption]:
+    """One caption per placed step: its name and side, from its first beat to its last."""
+    from kanat.perform import beats_to_time
+
+    caps = []
+    for _ph, st, b in score.placed():
+        t0, t1 = beats_to_time([b, b + st.beats], music_map.beats_s)
+        side = f" {st.side}" if st.side in ("R", "L") else ""
+        caps.append(Caption(start_s=float(t0), end_s=float(t1), text=f"{st.step}{side}"))
+    return caps
+
+
+def _hand_over(score, mm, library: Library, out: Path, files: dict, *, video: bool, progress) -> Result:
+    motion = perform(score, mm, library=library, progress=_tell(progress, "perform"))
+    files["motion.npz"] = motion.save(out / "motion.npz")
+    files["joints.npz"] = write_joints_npz(motion, out / "joints.npz")
+    files["dance.bvh"] = write_bvh(motion, out / "dance.bvh")
+    files["dance.glb"] = write_glb(motion, out / "dance.glb")
+    files["counts.md"], files["counts.html"] = write_counts_sheet(score, mm, out, title=Path(score.music).name)
+    report = critique(motion, mm, score)
+    files["critique.json"] = report.save_json(out / "critique.json")
+    files["critique.md"] = report.save_markdown(out / "critique.md")
+    if progress:
+        progress("critique", 1.0, f"{len(report.findings)} notes")
+    if video:
+        audio = Path(score.music)
+        files["dance.mp4"] = render_video(
+            motion, out / "dance.mp4", audio_path=audio if audio.is_file() else None, music_map=mm,
+            captions=captions_for(score, mm), progress=_tell(progress, "render"),
+        )
+    return Result(out_dir=out, music_map=mm, score=score, motion=motion, critique=report, files=files)

@@ -1,0 +1,368 @@
+"""The dance video: a shaded mannequin on a stage, with the music and the counts.
+
+Conventions
+-----------
+- Input is a :class:`kanat.body.Motion` (kanat's own dance or an imported BVH)
+  and, optionally, the music file, its :class:`kanat.listen.MusicMap` and the
+  step captions; nothing here knows how the motion was made.
+- Video frame ``k`` shows time ``k / fps`` seconds. Joint positions are
+  linearly interpolated from the motion's frames; past the motion's end the
+  last pose is held.
+- Length: with ``audio_path`` the music decides the length (its duration,
+  read from the file's header by ffmpeg), else ``music_map.duration_s``, else
+  the motion's duration.
+- Output: H.264 (yuv420p) MP4, the music as AAC, written to a temporary file
+  and renamed (:func:`kanat.files.atomic_path`).
+- Frames are drawn with skia-python in a pool of worker processes and
+  streamed in order into ffmpeg's stdin as raw RGBA.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import mmap
+import multiprocessing
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import skia
+
+from kanat.body.motion import Motion
+from kanat.errors import AudioError, KanatError, ParameterError
+from kanat.files import atomic_path
+from kanat.render.camera import CAMERA_MODES, CameraPath, camera_path
+from kanat.render.draw import backdrop, draw_body, draw_shadow, draw_stage
+from kanat.render.overlay import Caption, Timeline, draw_overlays
+
+__all__ = ["Caption", "RenderError", "render_frame", "render_stills", "render_video", "audio_duration_s"]
+
+ProgressFn = Callable[[float, str], None]
+
+
+class RenderError(KanatError, RuntimeError):
+    """The video encoder failed (ffmpeg's own message is included)."""
+
+
+# ---------------------------------------------------------------- the scene
+@dataclass
+class Scene:
+    """Everything needed to draw any frame; plain data, sent once to each worker.
+
+    positions : np.ndarray, shape (N, 24, 3)
+        World joint positions at the video frame rate, metres.
+    cameras : CameraPath
+        One camera per frame.
+    timeline : Timeline
+        Beats, phrases, sections, captions for the overlays.
+    """
+
+    width: int
+    height: int
+    fps: float
+    positions: np.ndarray
+    cameras: CameraPath
+    timeline: Timeline
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.positions.shape[0])
+
+
+def _check_options(width, height, fps, camera) -> None:
+    if not (isinstance(width, (int, np.integer)) and isinstance(height, (int, np.integer))) or width < 64 or height < 64:
+        raise ParameterError(f"width and height must be integers >= 64; got {width!r} x {height!r}")
+    if width % 2 or height % 2:
+        raise ParameterError(f"width and height must be even for H.264 (yuv420p); got {width} x {height}")
+    if not fps or fps <= 0:
+        raise ParameterError(f"fps must be > 0; got {fps!r}")
+    if camera not in CAMERA_MODES:
+        raise ParameterError(f"camera must be one of {', '.join(CAMERA_MODES)}; got {camera!r}")
+
+
+def _sample_positions(motion: Motion, times_s: np.ndarray) -> np.ndarray:
+    """Joint positions at ``times_s`` (linear between frames, held at the ends), (N, 24, 3)."""
+    pos = motion.positions()
+    f = np.clip(np.asarray(times_s, dtype=float) * motion.fps, 0.0, motion.n_frames - 1)
+    i0 = np.floor(f).astype(int)
+    i1 = np.minimum(i0 + 1, motion.n_frames - 1)
+    w = (f - i0)[:, None, None]
+    return pos[i0] * (1 - w) + pos[i1] * w
+
+
+def build_scene(motion: Motion, *, duration_s: float | None = None, music_map=None, captions: Sequence[Caption] = (),
+                width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience") -> Scene:
+    """Precompute poses, cameras and the overlay timeline for a whole video."""
+    _check_options(width, height, fps, camera)
+    if motion.n_frames < 1:
+        raise ParameterError("motion has no frames; nothing to render")
+    if duration_s is None:
+        duration_s = music_map.duration_s if music_map is not None else motion.duration_s
+    n = max(1, int(round(duration_s * fps)))
+    positions = _sample_positions(motion, np.arange(n) / fps)
+    cams = camera_path(positions, fps, mode=camera, width=width, height=height)
+    return Scene(width=int(width), height=int(height), fps=float(fps), positions=positions, cameras=cams,
+                 timeline=Timeline.build(duration_s, music_map, captions))
+
+
+class _Painter:
+    """A skia surface over an RGBA buffer (its own, or a slot of a shared ring)."""
+
+    def __init__(self, width: int, height: int, buf: np.ndarray | None = None):
+        self.buf = np.zeros((height, width, 4), dtype=np.uint8) if buf is None else buf
+        self.surface = skia.Surface(self.buf, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
+        self.backdrop = backdrop(width, height)
+
+    def draw(self, scene: Scene, k: int) -> np.ndarray:
+        """Draw frame ``k`` into the buffer and return it, shape (H, W, 4)."""
+        canvas = self.surface.getCanvas()
+        cam = scene.cameras[k]
+        pose = scene.positions[k]
+        np.copyto(self.buf, self.backdrop)
+        draw_stage(canvas, cam)
+        draw_shadow(canvas, cam, pose)
+        draw_body(canvas, cam, pose)
+        draw_overlays(canvas, scene.timeline, k / scene.fps, scene.width, scene.height)
+        return self.buf
+
+
+# ------------------------------------------------------------ worker side
+# With the fork start method the frames travel through a ring of slots in an
+# anonymous shared mapping made before the pool starts: a worker draws frame k
+# straight into slot k % n_slots and returns only k; the parent writes the
+# slot to ffmpeg. Elsewhere (spawn) a worker returns the frame's bytes.
+_WORKER: dict = {}
+
+
+def _slot_views(ring, n_slots: int, width: int, height: int) -> list[np.ndarray]:
+    frame = width * height * 4
+    return [np.frombuffer(ring, dtype=np.uint8, count=frame, offset=i * frame).reshape(height, width, 4)
+            for i in range(n_slots)]
+
+
+def _worker_init(scene: Scene, ring=None, n_slots: int = 0) -> None:
+    _WORKER["scene"] = scene
+    if ring is not None:
+        views = _slot_views(ring, n_slots, scene.width, scene.height)
+        _WORKER["slots"] = [_Painter(scene.width, scene.height, v) for v in views]
+    else:
+        _WORKER["painter"] = _Painter(scene.width, scene.height)
+
+
+def _worker_draw(k: int) -> int | bytes:
+    scene = _WORKER["scene"]
+    if "slots" in _WORKER:
+        slots = _WORKER["slots"]
+        slots[k % len(slots)].draw(scene, k)
+        return k
+    return _WORKER["painter"].draw(scene, k).tobytes()
+
+
+# --------------------------------------------------------------- public API
+def render_frame(motion: Motion, frame_index: int, *, audio_path=None, music_map=None, captions: Sequence[Caption] = (),
+                 width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience") -> np.ndarray:
+    """Draw one video frame.
+
+    Parameters
+    ----------
+    motion : Motion
+    frame_index : int
+        Video frame, at ``fps``; frame k shows time k / fps seconds.
+    audio_path, music_map, captions, width, height, fps, camera
+        As in :func:`render_video` (the audio only sets the video's length,
+        which the progress bar and the camera framing depend on).
+
+    Returns
+    -------
+    frame : np.ndarray, shape (height, width, 3), uint8
+        RGB.
+    """
+    duration = audio_duration_s(audio_path) if audio_path is not None else None
+    scene = build_scene(motion, duration_s=duration, music_map=music_map, captions=captions,
+                        width=width, height=height, fps=fps, camera=camera)
+    if not 0 <= frame_index < scene.n_frames:
+        raise ParameterError(f"frame_index must be in 0..{scene.n_frames - 1}; got {frame_index}")
+    return _Painter(width, height).draw(scene, int(frame_index))[..., :3].copy()
+
+
+def render_stills(motion: Motion, out_dir, times_s: Sequence[float], *, audio_path=None, music_map=None,
+                  captions: Sequence[Caption] = (), width: int = 1280, height: int = 720, fps: float = 30,
+                  camera: str = "audience") -> list[Path]:
+    """Write PNG stills of the video at ``times_s`` (seconds) into ``out_dir``.
+
+    Returns the written paths, named ``frame_<time in ms>.png``.
+    """
+    duration = audio_duration_s(audio_path) if audio_path is not None else None
+    scene = build_scene(motion, duration_s=duration, music_map=music_map, captions=captions,
+                        width=width, height=height, fps=fps, camera=camera)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    painter = _Painter(width, height)
+    paths = []
+    for t in times_s:
+        k = int(np.clip(round(float(t) * scene.fps), 0, scene.n_frames - 1))
+        painter.draw(scene, k)
+        img = painter.surface.makeImageSnapshot()
+        path = out_dir / f"frame_{int(round(float(t) * 1000)):07d}.png"
+        with atomic_path(path) as tmp:
+            img.save(str(tmp), skia.kPNG)
+        paths.append(path)
+    return paths
+
+
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary that imageio-ffmpeg ships."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def audio_duration_s(audio_path) -> float:
+    """Duration of an audio file in seconds, from ffmpeg's reading of its header."""
+    path = Path(audio_path)
+    if not path.is_file():
+        raise AudioError(f"audio file {str(path)!r} does not exist; check the path")
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True, errors="replace")
+    m = re.search(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)", proc.stderr)
+    if not m or "Audio:" not in proc.stderr:
+        raise AudioError(f"{path}: ffmpeg finds no audio stream with a duration in this file; is it audio?")
+    h, mi, s = m.groups()
+    duration = int(h) * 3600 + int(mi) * 60 + float(s)
+    if duration <= 0:
+        raise AudioError(f"{path}: the audio is empty (duration {duration} s)")
+    return duration
+
+
+def _ffmpeg_command(out: Path, width: int, height: int, fps: float, duration_s: float, audio_path) -> list[str]:
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+           "-f", "rawvideo", "-pix_fmt", "rgb0", "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "pipe:0"]
+    if audio_path is not None:
+        cmd += ["-i", str(audio_path)]
+    cmd += ["-map", "0:v:0"]
+    if audio_path is not None:
+        cmd += ["-map", "1:a:0", "-c:a", "aac", "-b:a", "192k"]
+    cmd += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p",
+            "-movflags", "+faststart", "-t", f"{duration_s:.3f}", str(out)]
+    return cmd
+
+
+def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, captions: Sequence[Caption] = (),
+                 width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience",
+                 workers: int | None = None, progress: ProgressFn | None = None) -> Path:
+    """Render the dance as an MP4 with the music and the counts on screen.
+
+    Parameters
+    ----------
+    motion : Motion
+        The dance (any frame rate; sampled at ``fps``).
+    out_path : str or PathLike
+        The ``.mp4`` to write (atomically).
+    audio_path : str or PathLike, optional
+        The music; muxed as AAC, and it decides the video's length.
+    music_map : MusicMap, optional
+        Beats, counts, phrases and sections for the overlays.
+    captions : sequence of Caption
+        The steps, shown on screen while danced and in the phrase strip.
+    width, height : int
+        Frame size in pixels, even (1280 x 720 by default).
+    fps : float
+        Video frame rate.
+    camera : {"audience", "follow"}
+        See :func:`kanat.render.camera.camera_path`.
+    workers : int, optional
+        Drawing processes (default ``os.cpu_count()``; 1 draws in this process).
+    progress : callable(fraction, message), optional
+        Called as frames reach the encoder, fraction in [0, 1].
+
+    Returns
+    -------
+    Path
+        ``out_path``.
+    """
+    _check_options(width, height, fps, camera)
+    out_path = Path(out_path)
+    duration = audio_duration_s(audio_path) if audio_path is not None else None
+    scene = build_scene(motion, duration_s=duration, music_map=music_map, captions=captions,
+                        width=width, height=height, fps=fps, camera=camera)
+    duration = scene.n_frames / scene.fps if duration is None else duration
+    workers = max(1, int(workers or os.cpu_count() or 1))
+    n = scene.n_frames
+    report = progress or (lambda f, m: None)
+    report(0.0, f"rendering {n} frames on {workers} worker(s)")
+
+    with atomic_path(out_path, suffix=".mp4") as tmp, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(_ffmpeg_command(tmp, width, height, fps, duration, audio_path),
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+        _grow_pipe(proc.stdin)
+        try:
+            for k in _encode_frames(scene, proc.stdin, workers):
+                if k % 10 == 9 or k == n - 1:
+                    report((k + 1) / n, f"frame {k + 1}/{n}")
+            proc.stdin.close()
+            rc = proc.wait()
+        except BrokenPipeError:
+            rc = proc.wait() or -1  # ffmpeg stopped reading: never a complete video
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if rc != 0:
+            err.seek(0)
+            msg = err.read().decode("utf-8", "replace").strip()[-1500:]
+            raise RenderError(f"ffmpeg failed writing {out_path} (exit {rc}): {msg or 'no message'}")
+    report(1.0, f"wrote {out_path}")
+    return out_path
+
+
+def _grow_pipe(stream) -> None:
+    """Ask Linux for a 1 MiB pipe to ffmpeg (fewer wake-ups per 3.7 MB frame)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(stream.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except (ImportError, OSError):
+        pass
+
+
+def _encode_frames(scene: Scene, sink, workers: int):
+    """Draw every frame in order and write it to ``sink``; yields each frame index as written."""
+    n = scene.n_frames
+    if workers == 1 or n < 4:
+        painter = _Painter(scene.width, scene.height)
+        for k in range(n):
+            sink.write(painter.draw(scene, k).data)
+            yield k
+        return
+    if "fork" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("fork")
+        n_slots = 3 * workers
+        ring = mmap.mmap(-1, n_slots * scene.width * scene.height * 4)
+        views = _slot_views(ring, n_slots, scene.width, scene.height)
+        try:
+            with ctx.Pool(workers, initializer=_worker_init, initargs=(scene, ring, n_slots)) as pool:
+                pending = collections.deque(pool.apply_async(_worker_draw, (k,)) for k in range(min(n_slots, n)))
+                for k in range(n):
+                    pending.popleft().get()
+                    sink.write(views[k % n_slots].data)  # the slot is free once written
+                    if k + n_slots < n:
+                        pending.append(pool.apply_async(_worker_draw, (k + n_slots,)))
+                    yield k
+        finally:
+            del views
+            with contextlib.suppress(BufferError):
+                ring.close()
+        return
+    window = 3 * workers  # frames in flight, so memory stays bounded
+    with multiprocessing.get_context().Pool(workers, initializer=_worker_init, initargs=(scene,)) as pool:
+        pending = collections.deque(pool.apply_async(_worker_draw, (k,)) for k in range(min(window, n)))
+        for k in range(n):
+            sink.write(pending.popleft().get())
+            if k + window < n:
+                pending.append(pool.apply_async(_worker_draw, (k + window,)))
+            yield k

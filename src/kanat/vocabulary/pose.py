@@ -1,0 +1,380 @@
+"""The pose language: poses written from named parts, compiled to joint rotations.
+
+A keyframe of a step is a small mapping of named parts, for example::
+
+    {legs: fifth, plie: demi, gesture: retire, support_leg: releve,
+     arms: [fifth, second], torso: upright, head: working}
+
+Conventions
+-----------
+- Poses are written for the RIGHT side: the working (gesture) leg and the
+  "working" arm are the dancer's right; ``side="L"`` mirrors the compiled pose.
+- Angles in the tables below are in degrees (human data); compiled rotations
+  are unit quaternions, w first, local to each joint's parent (see
+  :mod:`kanat.body.rotations`).
+- Leg rotations are composed as abduction * flexion * turn-out: the leg is
+  first rotated outward about its own axis (turn-out), then raised.
+  Flexion < 0 raises the leg to the front (devant), > 0 to the back
+  (derrière); abduction raises it to the side.
+- Arms are written as (elevation, forward, elbow): elevation -90 (down) to
+  90 (up), forward 0 (to the side) to 90 (to the front), elbow bend.
+
+Parts
+-----
+legs          standing position of both feet: first, second, fourth, fifth
+              (working foot front), fifth_back, fourth_back (working foot behind),
+              parallel, open (modern wide parallel), lunge (working leg bent in
+              front, the other straight behind)
+plie          both legs: straight, demi, deep, grand (or a knee angle in degrees)
+gesture       the working (right) leg's gesture (overrides ``legs`` for that leg):
+              tendu_front/side/back, degage_front/side/back, retire, coupe,
+              coupe_back, attitude_front/back, develope_front/side, arabesque,
+              arabesque_low, grand_battement_front/side/back, jete_front (split
+              forward), jete_back, tuck, lift_knee (parallel), step_front,
+              step_back (parallel walking steps), kneel
+other_gesture the same gestures for the other (left) leg, mirrored: the leg
+              that lands a jeté, the back leg of a grand jeté, the crossing
+              foot of a pas de bourrée. With only one of gesture/other_gesture
+              the other leg supports; with both the dancer is in the air.
+support_leg   the supporting leg when exactly one leg gestures: straight, plie,
+              deep (a deep fondu), releve, pointe (pointed foot, also the
+              straight leg hanging under a jump)
+releve        both feet rise on demi-pointe (true/false); with a plié the heels
+              lift off the floor (a hinge, a run)
+arms          a position for both arms or [working, other]: bras_bas, first,
+              second, fifth, demi_second, allonge, high_second (a V), arabesque_front,
+              arabesque_side, reach_front, reach_up, low, forward_low,
+              contraction, swing_back, hips. Arms are placed relative to the chest, so they
+              follow the torso (a flat back carries reach_up forward)
+torso         upright, cambre_front, cambre_back, cambre_side (toward the other
+              side), contraction, release, spiral (twist toward the working
+              side), tilt_side (toward the working side), tilt (the whole trunk
+              tipped toward the supporting side, modern), flat_back,
+              arabesque (tipped forward), bow (a révérence's inclination),
+              curve_down, hinge (pelvis and trunk
+              in one line, leaning back from the knees; use with plie 80)
+head          front, working (turned to the working side), other, up, down,
+              working_up, other_up (turned and lifted, "look under the arm")
+turnout       false for parallel legs in a gesture position (default true)
+
+The working leg is the right leg; the left leg supports unless it is given an
+``other_gesture``. :func:`stance_of` names the stance (fifth_R, fourth_L, ...)
+a two-footed pose stands in, for side R.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kanat.body import rotations as R
+from kanat.body.skeleton import J, MIRROR
+from kanat.errors import VocabularyError
+
+TURNOUT_DEG = 40.0
+
+# (flexion, abduction toward the leg's own side, extra turn-out) of one leg, degrees.
+_LEG_POSITIONS = {
+    # name: ((working leg flex, abd), (supporting leg flex, abd), turnout?)
+    "first": ((0.0, -4.0), (0.0, -4.0), True),
+    "second": ((0.0, 11.0), (0.0, 11.0), True),
+    "fourth": ((-14.0, -5.0), (10.0, -5.0), True),
+    "fifth": ((-5.0, -8.0), (5.0, -8.0), True),
+    "fifth_back": ((5.0, -8.0), (-5.0, -8.0), True),
+    "fourth_back": ((10.0, -5.0), (-14.0, -5.0), True),
+    "parallel": ((0.0, 0.0), (0.0, 0.0), False),
+    "open": ((0.0, 8.0), (0.0, 8.0), False),
+    "lunge": ((-32.0, 0.0), (22.0, 0.0), False),
+}
+_PLIE = {"straight": 0.0, "demi": 55.0, "grand": 100.0, "deep": 80.0}
+# supporting leg under a gesture: (knee, ankle, extra hip flexion)
+_SUPPORT = {"straight": (0.0, 0.0, 0.0), "plie": (45.0, -22.0, -22.0), "deep": (75.0, -37.0, -37.0),
+            "releve": (0.0, 55.0, 0.0), "pointe": (0.0, 75.0, 0.0)}
+
+# gesture: (flex, abd, knee, ankle point, turnout: True for TURNOUT_DEG, False, or degrees).
+# The bent-knee gestures (retire, coupe, attitude, tuck) were fitted so the knee opens to the
+# side and the foot sits where a teacher puts it (retire: toes at the front of the supporting
+# knee; coupe: at the ankle); their large hip rotation stands in for the turn-out of the
+# whole leg, which the stick body has no other joint for.
+_GESTURES = {
+    "tendu_front": (-24.0, -4.0, 0.0, 75.0, True),
+    "tendu_side": (0.0, 25.0, 0.0, 75.0, True),
+    "tendu_back": (24.0, -4.0, 0.0, 75.0, True),
+    "degage_front": (-40.0, -3.0, 0.0, 75.0, True),
+    "degage_side": (0.0, 40.0, 0.0, 75.0, True),
+    "degage_back": (38.0, -3.0, 0.0, 75.0, True),
+    "retire": (-28.0, 52.0, 122.0, 70.0, 85.0),
+    "coupe": (-18.0, 17.0, 51.0, 70.0, 71.0),
+    "attitude_front": (-80.0, 8.0, 70.0, 70.0, True),
+    "attitude_back": (48.0, 63.0, 88.0, 70.0, 8.0),
+    "develope_front": (-88.0, -2.0, 0.0, 75.0, True),
+    "develope_side": (-10.0, 85.0, 0.0, 75.0, True),
+    "arabesque": (85.0, 0.0, 0.0, 75.0, True),
+    "grand_battement_front": (-100.0, -2.0, 0.0, 75.0, True),
+    "grand_battement_side": (-10.0, 100.0, 0.0, 75.0, True),
+    "grand_battement_back": (70.0, 0.0, 0.0, 75.0, True),
+    "jete_front": (-88.0, 0.0, 0.0, 75.0, True),
+    "jete_back": (78.0, 0.0, 0.0, 75.0, True),
+    "tuck": (-59.0, 64.0, 130.0, 65.0, 77.0),
+    "lift_knee": (-80.0, 0.0, 100.0, 40.0, False),
+    "step_front": (-20.0, 0.0, 5.0, 20.0, False),
+    "step_back": (18.0, 0.0, 5.0, 30.0, False),
+    "kneel": (-10.0, 0.0, 95.0, 0.0, False),
+    "coupe_back": (2.0, 20.0, 56.0, 70.0, 85.0),
+    "arabesque_low": (50.0, 0.0, 0.0, 75.0, True),
+}
+
+# arm positions for the LEFT arm in the rest frame: (elevation, forward, elbow)
+_ARMS = {
+    "bras_bas": (-70.0, 25.0, 35.0),
+    "first": (-38.0, 58.0, 50.0),
+    "second": (-12.0, 12.0, 12.0),
+    "demi_second": (-45.0, 15.0, 10.0),
+    "fifth": (58.0, 22.0, 55.0),
+    "allonge": (-5.0, 20.0, 0.0),
+    "arabesque_front": (8.0, 88.0, 0.0),
+    "arabesque_side": (-2.0, -15.0, 0.0),
+    "reach_front": (8.0, 88.0, 0.0),
+    "reach_up": (85.0, 5.0, 0.0),
+    "low": (-82.0, 5.0, 5.0),
+    "contraction": (-8.0, 80.0, 50.0),
+    "swing_back": (-60.0, -60.0, 5.0),
+    "hips": (-55.0, -20.0, 100.0),
+    "high_second": (40.0, 12.0, 5.0),
+    "forward_low": (-40.0, 80.0, 5.0),
+}
+
+# torso: rotations of (spine1, spine2, spine3, neck) as euler (x, y, z) degrees
+# and pelvis tilt (x) degrees. x > 0 bends forward, y twists to the dancer's left,
+# z tilts to the dancer's right... (z > 0 tips the spine toward -X for an upward bone).
+_TORSO = {
+    "upright": ((0, 0, 0), (0, 0, 0), (0, 0, 0), (0, 0, 0), 0.0),
+    "cambre_front": ((25, 0, 0), (25, 0, 0), (15, 0, 0), (10, 0, 0), 10.0),
+    "cambre_back": ((-10, 0, 0), (-15, 0, 0), (-15, 0, 0), (-15, 0, 0), 0.0),
+    "contraction": ((22, 0, 0), (18, 0, 0), (10, 0, 0), (20, 0, 0), -12.0),
+    "release": ((-8, 0, 0), (-12, 0, 0), (-10, 0, 0), (-15, 0, 0), 0.0),
+    "spiral": ((0, -12, 0), (0, -15, 0), (0, -15, 0), (0, -10, 0), 0.0),
+    "tilt_side": ((0, 0, 10), (0, 0, 14), (0, 0, 10), (0, 0, 5), 0.0),
+    "flat_back": ((20, 0, 0), (5, 0, 0), (0, 0, 0), (-10, 0, 0), 55.0),
+    "arabesque": ((-6, 0, 0), (-6, 0, 0), (-2, 0, 0), (-10, 0, 0), 24.0),
+    "curve_down": ((30, 0, 0), (30, 0, 0), (25, 0, 0), (25, 0, 0), 25.0),
+    "cambre_side": ((0, 0, -10), (0, 0, -14), (0, 0, -12), (0, 0, -6), 0.0),
+    "tilt": ((0, 0, -8), (0, 0, -8), (0, 0, -6), (0, 0, 6), (0.0, 0.0, -30.0)),
+    "bow": ((10, 0, 0), (10, 0, 0), (8, 0, 0), (12, 0, 0), 8.0),
+    "hinge": ((-3, 0, 0), (-3, 0, 0), (0, 0, 0), (8, 0, 0), -40.0),
+}
+# the pelvis entry (last) is a forward tilt in degrees or an (x, y, z) euler triple;
+# the legs are counter-rotated so they stay where the leg parts put them.
+_HEAD = {
+    "front": (0, 0, 0), "working": (0, -30, 0), "other": (0, 30, 0), "up": (-25, 0, 0), "down": (25, 0, 0),
+    "working_up": (-18, -30, 0), "other_up": (-18, 30, 0),
+}
+
+PARTS = ("legs", "plie", "gesture", "other_gesture", "support_leg", "releve", "arms", "torso", "head", "turnout")
+NAMES = {
+    "legs": set(_LEG_POSITIONS), "plie": set(_PLIE), "gesture": set(_GESTURES) | {"none"},
+    "other_gesture": set(_GESTURES) | {"none"}, "support_leg": set(_SUPPORT), "arms": set(_ARMS),
+    "torso": set(_TORSO), "head": set(_HEAD),
+}
+#: stance (for side R) of each two-footed ``legs`` position; see :func:`stance_of`.
+LEGS_STANCE = {
+    "first": "first", "second": "second", "fourth": "fourth_R", "fourth_back": "fourth_L", "fifth": "fifth_R",
+    "fifth_back": "fifth_L", "parallel": "parallel", "open": "parallel", "lunge": "lunge_R",
+}
+
+
+def _q(x: float = 0.0, y: float = 0.0, z: float = 0.0) -> np.ndarray:
+    return R.from_euler(np.radians([x, y, z]))
+
+
+_LUNGE_FOOT_DEG = 70.0  # the back foot's angle to the vertical in a lunge (on the ball, heel up)
+
+
+def _lunge_back_deg(knee: float) -> float:
+    """How far back (degrees) the straight back leg of a lunge reaches, so both feet touch the floor.
+
+    The front thigh leans forward by ``knee`` degrees over a vertical shin; the
+    back leg (0.79 m from hip to ankle, the ankle 2 cm behind the shin's line)
+    reaches the floor on the ball of its foot.
+    """
+    from kanat.body.skeleton import ANKLE_HEIGHT_M, BALL_HEIGHT_M
+
+    thigh, shin = 0.385, 0.405
+    psi = np.radians(_LUNGE_FOOT_DEG)
+    front_drop = thigh * np.cos(np.radians(knee)) + shin + ANKLE_HEIGHT_M
+    foot_drop = 0.055 * np.cos(psi) + 0.125 * np.sin(psi) + BALL_HEIGHT_M
+    lo, hi = 0.0, np.pi / 2  # bisection: the back ankle's drop 0.79 cos(a) - 0.02 sin(a) falls with a
+    for _ in range(40):
+        a = (lo + hi) / 2
+        if (thigh + shin) * np.cos(a) - 0.02 * np.sin(a) + foot_drop > front_drop:
+            lo = a
+        else:
+            hi = a
+    return float(np.degrees((lo + hi) / 2))
+
+
+def _leg_quats(flex: float, abd: float, turnout: float, plie_flex: float, *, right: bool) -> np.ndarray:
+    """Hip rotation for one leg: abduction * flexion * turn-out * plié flexion (degrees in).
+
+    The plié flexion is applied in the turned-out frame, so the knee bends
+    over the toes.
+    """
+    # right leg: abduction toward -X is a negative Z rotation, turn-out is -Y.
+    q_turn = _q(y=(-turnout if right else turnout))
+    q_flex = _q(x=flex)
+    q_abd = _q(z=(-abd if right else abd))
+    return R.multiply(q_abd, R.multiply(q_flex, R.multiply(q_turn, _q(x=plie_flex))))
+
+
+def _min_rotation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The smallest rotation taking unit vector ``a`` to unit vector ``b``."""
+    axis = np.cross(a, b)
+    n = np.linalg.norm(axis)
+    ang = np.arccos(np.clip(a @ b, -1.0, 1.0))
+    if n < 1e-9:
+        return R.identity() if ang < 1.0 else R.from_axis_angle(np.array([0.0, 1.0, 0.0]), np.pi)
+    return R.from_axis_angle(axis / n, ang)
+
+
+def _arm_quats(elev: float, fwd: float, bend: float, *, left: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Shoulder and elbow rotations for a rounded arm.
+
+    The upper arm points at (elevation, forward); the forearm curves by
+    ``bend`` degrees toward the body's midline in front of the chest, as
+    ballet's rounded arms do (over the head in fifth, in front in first).
+    """
+    e, f = np.radians(elev), np.radians(fwd)
+    sx = 1.0 if left else -1.0
+    d1 = np.array([sx * np.cos(e) * np.cos(f), np.sin(e), np.cos(e) * np.sin(f)])
+    rest = np.array([sx, 0.0, 0.0])
+    q_sh = _min_rotation(rest, d1)
+    inward = np.array([-sx, 0.0, 0.6])
+    perp = inward - (inward @ d1) * d1
+    if np.linalg.norm(perp) < 1e-6 or bend == 0:
+        return q_sh, R.identity()
+    perp /= np.linalg.norm(perp)
+    b = np.radians(bend)
+    d2 = np.cos(b) * d1 + np.sin(b) * perp
+    q_world = _min_rotation(d1, d2)
+    # express the world-frame bend in the elbow's parent (upper arm) frame
+    q_el = R.multiply(R.conjugate(q_sh), R.multiply(q_world, q_sh))
+    return q_sh, q_el
+
+
+def compile_pose(spec: dict, *, side: str = "R", where: str = "pose") -> np.ndarray:
+    """Compile a pose written in the pose language to local joint rotations.
+
+    Parameters
+    ----------
+    spec : dict
+        Named parts (see the module docstring). Unknown parts or names raise.
+    side : {"R", "L", "-"}
+        The working side; ``"L"`` mirrors the pose, ``"-"`` is treated as ``"R"``.
+    where : str
+        Location for error messages (file and line).
+
+    Returns
+    -------
+    rotations : np.ndarray, shape (24, 4)
+        Local joint rotations, w first. The pelvis entry holds only the
+        pose's own pelvis tilt; facing is added by perform.
+    """
+    check_pose(spec, where=where)
+    rot = R.identity((24,))
+    to = TURNOUT_DEG if spec.get("turnout", True) else 0.0
+    legs = spec.get("legs", "first")
+    (wf, wa), (sf, sa), turned = _LEG_POSITIONS[legs]
+    plie = spec.get("plie", "straight")
+    knee = float(plie) if isinstance(plie, (int, float)) else _PLIE[plie]
+    # per leg: [flex, abd, turnout, knee, ankle, extra hip flexion of the plié]
+    work = [wf, wa, to if turned else 0.0, knee, -knee / 2.0, -knee / 2.0]
+    other = [sf, sa, to if turned else 0.0, knee, -knee / 2.0, -knee / 2.0]
+    if legs == "lunge":  # front shin vertical, foot flat; back leg straight, on the ball of the foot
+        k = max(knee, 45.0)
+        back = _lunge_back_deg(k)
+        work[:] = [-k, 0.0, 0.0, k, 0.0, 0.0]
+        other[:] = [back, 0.0, 0.0, 0.0, _LUNGE_FOOT_DEG - back, 0.0]
+    elif spec.get("releve"):
+        for leg in (work, other):
+            leg[4] = 50.0 if knee == 0 else leg[4] + 45.0
+
+    g_work = spec.get("gesture", "none")
+    g_other = spec.get("other_gesture", "none")
+    for name, leg in ((g_work, work), (g_other, other)):
+        if name != "none":
+            gf, ga, gk, gp, gturn = _GESTURES[name]
+            turn = (TURNOUT_DEG if gturn is True else float(gturn)) if gturn else 0.0
+            leg[:] = [gf, ga, turn if to else 0.0, gk, 0.0 if name == "kneel" else gp, 0.0]
+    if (g_work == "none") != (g_other == "none"):  # one leg gestures, the other supports
+        sup_leg = other if g_work != "none" else work
+        sup_leg[3:] = _SUPPORT[spec.get("support_leg", "straight")]
+
+    # the working leg is the right leg (mirrored later for side L)
+    for leg, right in ((work, True), (other, False)):
+        flex, abd, turn, kn, ank, extra = leg
+        pre = "right_" if right else "left_"
+        rot[J[pre + "hip"]] = _leg_quats(flex, abd, turn, extra, right=right)
+        rot[J[pre + "knee"]] = _q(x=kn)
+        rot[J[pre + "ankle"]] = _q(x=ank)
+
+    arms = spec.get("arms", "bras_bas")
+    work_arm, other_arm = (arms, arms) if isinstance(arms, str) else (arms[0], arms[1])
+    for arm_name, left in ((work_arm, False), (other_arm, True)):
+        e, f, b = _ARMS[arm_name]
+        pre = "left_" if left else "right_"
+        rot[J[pre + "shoulder"]], rot[J[pre + "elbow"]] = _arm_quats(e, f, b, left=left)
+        rot[J[pre + "wrist"]] = R.slerp(R.identity(), rot[J[pre + "elbow"]], 0.3)
+
+    t1, t2, t3, tn, tilt = _TORSO[spec.get("torso", "upright")]
+    for name, ang in (("spine1", t1), ("spine2", t2), ("spine3", t3), ("neck", tn)):
+        rot[J[name]] = _q(*ang)
+    q_pelvis = _q(*tilt) if isinstance(tilt, tuple) else _q(x=tilt)
+    rot[J["pelvis"]] = q_pelvis
+    if np.any(np.asarray(tilt) != 0):  # keep the legs hanging from a tipped pelvis where they were
+        undo = R.conjugate(q_pelvis)
+        for hip in ("left_hip", "right_hip"):
+            rot[J[hip]] = R.multiply(undo, rot[J[hip]])
+    rot[J["head"]] = _q(*_HEAD[spec.get("head", "front")])
+    if side == "L":
+        rot = mirror_rotations(rot)
+    return R.normalize(rot)
+
+
+def stance_of(spec: dict) -> str | None:
+    """The stance a pose stands in, for side R, or None when a leg gestures or the feet are off the floor.
+
+    >>> stance_of({"legs": "fifth", "plie": "demi"})
+    'fifth_R'
+    >>> stance_of({"legs": "fifth", "gesture": "retire"}) is None
+    True
+    """
+    if spec.get("gesture", "none") != "none" or spec.get("other_gesture", "none") != "none":
+        return None
+    return LEGS_STANCE[spec.get("legs", "first")]
+
+
+def mirror_rotations(rot: np.ndarray) -> np.ndarray:
+    """Mirror local joint rotations left <-> right, shape (..., 24, 4)."""
+    return R.mirror_x(np.asarray(rot)[..., list(MIRROR), :])
+
+
+def check_pose(spec: dict, *, where: str = "pose") -> None:
+    """Raise :class:`VocabularyError` naming the part and the nearest valid name."""
+    import difflib
+
+    if not isinstance(spec, dict):
+        raise VocabularyError(f"{where}: a pose must be a mapping of parts ({', '.join(PARTS)}), got {spec!r}")
+    for part, value in spec.items():
+        if part not in PARTS:
+            near = difflib.get_close_matches(str(part), PARTS, n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else f"; valid parts: {', '.join(PARTS)}"
+            raise VocabularyError(f"{where}: unknown pose part '{part}'{hint}")
+        if part in ("releve", "turnout"):
+            continue
+        if part == "plie" and isinstance(value, (int, float)):
+            continue
+        values = value if part == "arms" and isinstance(value, list) else [value]
+        for v in values:
+            if v not in NAMES[part]:
+                near = difflib.get_close_matches(str(v), sorted(NAMES[part]), n=1)
+                hint = f"; did you mean '{near[0]}'?" if near else f"; valid: {', '.join(sorted(NAMES[part]))}"
+                raise VocabularyError(f"{where}: unknown {part} '{v}'{hint}")

@@ -1,0 +1,117 @@
+"""compose, alone, from the demo music's saved map (tests/data/listen)."""
+
+import numpy as np
+import pytest
+
+from kanat.compose import Score, compose
+from kanat.errors import ParameterError, ScoreError
+
+
+@pytest.fixture(scope="module")
+def score(demo_music_map, library):
+    return compose(demo_music_map, library=library, seed=0)
+
+
+def test_same_seed_same_dance_other_seed_other_dance(demo_music_map, library, score):
+    again = compose(demo_music_map, library=library, seed=0)
+    assert again.to_yaml() == score.to_yaml()
+    other = compose(demo_music_map, library=library, seed=7)
+    steps = [(st.step, st.side) for _p, st, _b in score.placed()]
+    steps7 = [(st.step, st.side) for _p, st, _b in other.placed()]
+    assert steps != steps7
+
+
+def test_steps_fill_their_phrases_on_the_beats(demo_music_map, score):
+    assert len(score.phrases) == len(demo_music_map.phrases)
+    for ph, (a, z) in zip(score.phrases, demo_music_map.phrases):
+        assert ph.first_beat == a and ph.n_beats == z - a + 1
+        at = 1
+        for st in ph.steps:
+            assert st.at == at, f"phrase {ph.index}: gap or overlap before {st.step}"
+            at += st.beats
+        assert at - 1 <= ph.n_beats
+        if ph.n_beats >= 4:
+            assert at - 1 == ph.n_beats, f"phrase {ph.index} is not filled"
+
+
+def test_opens_with_a_pose_and_closes(score, library):
+    first = score.phrases[0].steps[0]
+    assert first.step == "préparation" and first.at == 1
+    last = score.phrases[-1].steps[-1]
+    assert library.get(last.step).level in ("standing", "low") or "pose" in last.step or "révérence" in last.step
+
+
+def test_triple_meter_gets_steps_made_for_three(demo_music_map, score, library):
+    for ph in score.phrases:
+        meter = int(demo_music_map.meter[ph.first_beat])
+        for st in ph.steps:
+            assert meter in library.get(st.step).meters, f"{st.step} in a phrase in {meter}"
+
+
+def test_stances_chain_at_innovation_zero(demo_music_map, library):
+    sc = compose(demo_music_map, library=library, seed=3, innovation=0.0)
+    prev_end = None
+    breaks = 0
+    total = 0
+    for _ph, st, _b in sc.placed():
+        step = library.get(st.step)
+        if prev_end is not None:
+            total += 1
+            breaks += step.start_stance(st.side) != prev_end
+        prev_end = step.end_stance(st.side)
+    assert breaks / total < 0.1, f"{breaks} of {total} steps do not start where the last one ended"
+
+
+def test_repeated_sections_are_danced_as_related_phrases(demo_music_map, score):
+    labels = [ph.section for ph in score.phrases]
+    seen: dict[str, int] = {}
+    related = 0
+    for k, ph in enumerate(score.phrases):
+        if ph.section in seen and labels[k - 1] != ph.section:
+            earlier = score.phrases[seen[ph.section]]
+            if earlier.n_beats == ph.n_beats:
+                assert [s.step for s in ph.steps] == [s.step for s in earlier.steps]
+                related += 1
+        seen.setdefault(ph.section, k)
+    assert related >= 1
+
+
+def test_stays_on_the_stage(score):
+    for _ph, st, _b in score.placed():
+        assert abs(st.spot[0]) <= 5.0 and abs(st.spot[1]) <= 4.0
+
+
+def test_bad_settings_are_refused(demo_music_map, library):
+    with pytest.raises(ParameterError, match="innovation must be between 0 and 1, got 1.5"):
+        compose(demo_music_map, library=library, innovation=1.5)
+    with pytest.raises(ParameterError, match="style must be 'classical' or 'modern'"):
+        compose(demo_music_map, library=library, style="hiphop")
+
+
+def test_score_yaml_round_trip(tmp_path, score):
+    path = score.save(tmp_path / "score.yaml")
+    back = Score.load(path)
+    assert back.to_yaml() == score.to_yaml()
+    assert back.phrases[0].steps[0].line is not None
+
+
+def test_an_edited_score_is_never_overwritten(tmp_path, score):
+    path = score.save(tmp_path / "score.yaml")
+    score.save(path)  # kanat's own file: fine to replace
+    path.write_text(path.read_text().replace("side: R", "side: L", 1))
+    with pytest.raises(ParameterError, match="has been edited since kanat wrote it"):
+        score.save(path)
+    assert "side: L" in path.read_text()
+
+
+def test_bad_score_files_name_the_line(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text("format_version: 1\nmusic: x.wav\nphrases:\n- {first_beat: 0, beats: 8, steps: [{at: 12, step: sauté}]}\n")
+    with pytest.raises(ScoreError, match=r"line 4: 'at: 12' is outside the phrase's beats 1-8"):
+        Score.load(p)
+    p.write_text("format_version: 7\nmusic: x\nphrases: []\n")
+    with pytest.raises(ScoreError, match="format_version 7 is not supported"):
+        Score.load(p)
+    p.write_text("format_version: 1\nmusic: x\nphrases: [\n")
+    with pytest.raises(ScoreError, match="not valid YAML"):
+        Score.load(p)

@@ -1,0 +1,48 @@
+"""Beats, meter and downbeats on synthetic click tracks of known tempo and meter."""
+
+from __future__ import annotations
+
+import mir_eval
+import numpy as np
+import pytest
+
+from kanat.listen import listen
+from kanat.listen.meter import decode_bars
+
+SR = 22050
+
+
+@pytest.mark.parametrize(("bpm", "meter"), [(120, 3), (100, 4), (150, 3), (96, 2)])
+def test_click_track_beats_meter_and_downbeats(bpm, meter, make_click_track):
+    y, beats_s, downbeats_s = make_click_track(bpm, meter)
+    music = listen(y, sr=SR)
+    assert mir_eval.beat.f_measure(beats_s, music.beats_s) >= 0.9
+    assert music.beats_per_bar == meter
+    assert np.all(music.meter == meter)
+    assert mir_eval.beat.f_measure(downbeats_s, music.downbeats_s) >= 0.9
+    assert music.tempo_bpm == pytest.approx(bpm, rel=0.03)
+
+
+def test_click_track_at_another_sample_rate_is_resampled(make_click_track):
+    y, beats_s, _ = make_click_track(120, 4, sr=44100)
+    music = listen(y, sr=44100)
+    assert mir_eval.beat.f_measure(beats_s, music.beats_s) >= 0.9
+
+
+def test_decode_bars_follows_a_meter_change_at_a_break():
+    # 3/4 for 30 beats then 2/4 for 30 beats, downbeat score +1 on every "1"
+    score = np.concatenate([np.tile([1.0, -0.5, -0.5], 10), np.tile([1.0, -1.0], 15)])
+    breaks = np.zeros(len(score))
+    breaks[30] = 1.0
+    meter, pos = decode_bars(score, breaks)
+    assert np.all(meter[:30] == 3) and np.all(meter[30:] == 2)
+    assert np.all(pos[:30] == np.tile([1, 2, 3], 10))
+    assert np.all(pos[30:] == np.tile([1, 2], 15))
+
+
+def test_decode_bars_keeps_meter_through_a_little_noise():
+    rng = np.random.default_rng(1)
+    score = np.tile([1.0, -0.5, -0.5, 0.0], 12) + 0.3 * rng.standard_normal(48)
+    meter, pos = decode_bars(score)
+    assert np.all(meter == 4)
+    assert np.all(pos == np.tile([1, 2, 3, 4], 12))

@@ -1,0 +1,114 @@
+"""perform, alone, from the saved demo score and music map (tests/data)."""
+
+import numpy as np
+import pytest
+
+from kanat.body import J, center_of_mass, sole_points
+from kanat.perform import beats_to_time, perform
+from kanat.perform.performer import _stretched_times
+
+
+@pytest.fixture(scope="module")
+def motion(demo_score, demo_music_map, library):
+    return perform(demo_score, demo_music_map, library=library)
+
+
+def test_covers_the_music(motion, demo_music_map):
+    assert motion.fps == 60
+    assert abs(motion.duration_s - demo_music_map.duration_s) < 1 / 30
+    assert motion.rotations.shape == (motion.n_frames, 24, 4)
+
+
+def test_deterministic(motion, demo_score, demo_music_map, library):
+    again = perform(demo_score, demo_music_map, library=library)
+    assert np.array_equal(again.root_pos, motion.root_pos)
+    assert np.array_equal(again.rotations, motion.rotations)
+
+
+def _foot_speeds(motion):
+    """Horizontal speed of each weight-bearing foot: the slower of its heel and ball
+    (a foot pivoting on its ball or rolling through the heel is planted)."""
+    soles = sole_points(motion.positions())
+    out = []
+    for i in (0, 1):
+        heel = np.linalg.norm(np.diff(soles[:, 2 * i, [0, 2]], axis=0), axis=1)
+        ball = np.linalg.norm(np.diff(soles[:, 2 * i + 1, [0, 2]], axis=0), axis=1)
+        both = motion.contacts[1:, i] & motion.contacts[:-1, i]
+        out.append(np.minimum(heel, ball)[both] * motion.fps)
+    return np.concatenate(out)
+
+
+def test_planted_feet_do_not_slide(motion):
+    speeds = _foot_speeds(motion)
+    assert speeds.size > 0
+    assert speeds.mean() < 0.02, f"mean foot speed in contact {speeds.mean():.3f} m/s"
+
+
+def test_nothing_goes_through_the_floor(motion):
+    p = motion.positions()
+    soles = sole_points(p)
+    assert p[:, :, 1].min() > -0.01
+    assert soles[..., 1].min() > -0.02
+
+
+def test_supported_feet_touch_the_floor(motion):
+    p = motion.positions()
+    for i, (a, f) in enumerate(((J["left_ankle"], J["left_foot"]), (J["right_ankle"], J["right_foot"]))):
+        low = np.minimum(p[:, a, 1] - 0.08, p[:, f, 1] - 0.025)
+        c = motion.contacts[:, i]
+        assert np.abs(low[c]).max() < 0.06  # the lowest sole point is on the floor (flat or on demi-pointe)
+
+
+def test_balanced_on_one_foot(motion):
+    p = motion.positions()
+    com = center_of_mass(p)[:, [0, 2]]
+    single = motion.contacts[:, 0] ^ motion.contacts[:, 1]
+    # after the weight has settled (skip the first 0.2 s of each single-support run)
+    runs = np.flatnonzero(single)
+    settled = [t for t in runs if single[max(0, t - 12) : t + 1].all()]
+    foot = np.where(motion.contacts[:, :1], 0.5 * (p[:, J["left_ankle"]] + p[:, J["left_foot"]]),
+                    0.5 * (p[:, J["right_ankle"]] + p[:, J["right_foot"]]))[:, [0, 2]]
+    off = np.linalg.norm(com[settled] - foot[settled], axis=1)
+    assert np.median(off) < 0.06 and np.percentile(off, 95) < 0.12
+
+
+def test_jumps_are_ballistic(motion):
+    """In flight the pelvis follows a parabola under g: it rises g t^2 / 8 above the chord."""
+    air = ~motion.contacts.any(axis=1)
+    if not air.any():
+        pytest.skip("no jump in this score")
+    starts = np.flatnonzero(air & ~np.r_[False, air[:-1]])
+    for a in starts:
+        b = a
+        while b < air.size and air[b]:
+            b += 1
+        if b >= air.size:
+            continue
+        t_air = (b - a + 1) / motion.fps
+        assert t_air < 0.7
+        y = motion.root_pos[a - 1 : b + 1, 1]
+        chord = np.linspace(y[0], y[-1], y.size)
+        rise = (y - chord).max()
+        assert abs(rise - 9.81 * t_air**2 / 8) < 0.01
+
+
+def test_landings_fall_on_the_counts(motion, demo_score, demo_music_map, library):
+    """A jump's landing keyframe sounds on its beat: contact returns within a frame of it."""
+    checked = 0
+    for _ph, st, b in demo_score.placed():
+        step = library.get(st.step)
+        if not step.is_jump:
+            continue
+        ats = _stretched_times(step, st.beats)
+        for i in range(1, len(step.keyframes)):
+            if step.keyframes[i - 1].support == "air" and step.keyframes[i].support != "air":
+                assert float(ats[i]).is_integer(), f"{st.step} lands off the count"
+                t = float(beats_to_time(b + ats[i], demo_music_map.beats_s))
+                f = int(round(t * motion.fps))
+                if f + 2 >= motion.n_frames:
+                    continue
+                assert motion.contacts[f - 2 : f + 3].any(axis=1)[-2:].all()
+                assert not motion.contacts[f - 3].any()
+                checked += 1
+    if not checked:
+        pytest.skip("no jump in this score")
