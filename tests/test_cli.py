@@ -104,3 +104,34 @@ def test_listen_command(tmp_path, capsys):
     assert main(["listen", str(demo_music_path()), "-o", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["format_version"] == 1 and len(data["beats_s"]) > 100
+
+
+@pytest.mark.skipif(__import__("shutil").which("blender") is None,
+                    reason="blender not installed: install Debian's 'blender' to check the demo's exports")
+def test_blender_opens_the_demo_exports(demo_out, tmp_path):
+    """Blender imports the demo's dance.bvh and dance.glb; the joints match joints.npz (1 mm BVH, 1 cm glTF)."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    from kanat.body import JOINT_NAMES
+
+    joints = np.load(demo_out / "joints.npz")
+    n = joints["positions"].shape[0]
+    frames = sorted({0, n // 5, n // 2, (4 * n) // 5, n - 1})
+    args = {
+        "bvh": str(demo_out / "dance.bvh"), "glb": str(demo_out / "dance.glb"), "out": str(tmp_path / "r.json"),
+        "fps": float(joints["fps"]), "frames": frames, "names": list(JOINT_NAMES),
+        "site_packages": str(Path(np.__file__).resolve().parent.parent), "python": "%d.%d" % sys.version_info[:2],
+    }
+    script = Path(__file__).parent / "formats" / "blender_check.py"
+    proc = subprocess.run([shutil.which("blender"), "-b", "--factory-startup", "--python-exit-code", "1", "--python",
+                           str(script), "--", json.dumps(args)], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    result = json.loads((tmp_path / "r.json").read_text())
+    want = joints["positions"][frames]
+    assert np.abs(np.array(result["bvh"]["positions"]) - want).max() < 0.001
+    if isinstance(result.get("glb"), dict) and "positions" in result["glb"]:
+        assert np.abs(np.array(result["glb"]["positions"]) - want).max() < 0.01
+    else:
+        pytest.skip(f"Blender's glTF importer could not run here: {result.get('glb')}")

@@ -28,7 +28,25 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console(width=max(120, Console().width))
 
-_STAGES = ("listen", "compose", "perform", "critique", "render")
+_SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
+
+
+def _video_options(size: str, fps: int, camera: str) -> dict:
+    from kanat.errors import ParameterError
+
+    if size not in _SIZES:
+        raise ParameterError(f"--video-size must be 720p or 1080p, got {size!r}")
+    if fps not in (24, 25, 30, 50, 60):
+        raise ParameterError(f"--video-fps must be 24, 25, 30, 50 or 60, got {fps}")
+    if camera not in ("audience", "follow"):
+        raise ParameterError(f"--camera must be 'audience' or 'follow', got {camera!r}")
+    w, h = _SIZES[size]
+    return {"width": w, "height": h, "fps": fps, "camera": camera}
+
+
+VIDEO_SIZE = typer.Option("720p", "--video-size", help="720p (1280x720) or 1080p (1920x1080).")
+VIDEO_FPS = typer.Option(30, "--video-fps", help="Frames per second of the video (30 or 60).")
+CAMERA = typer.Option("audience", "--camera", help="audience (fixed, from the house) or follow (closer, moving).")
 
 
 @contextmanager
@@ -81,12 +99,16 @@ def demo(
     out_dir: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Folder for every file kanat makes."),
     seed: int = typer.Option(0, help="Random seed: the same seed gives the same dance."),
     no_video: bool = typer.Option(False, "--no-video", help="Skip the video (the slowest part)."),
+    video_size: str = VIDEO_SIZE,
+    video_fps: int = VIDEO_FPS,
+    camera: str = CAMERA,
 ) -> None:
-    """Choreograph the built-in demo music (a waltz, then a march) end to end."""
+    """Choreograph the built-in demo music (a minuet in 3, then a rag in 2) end to end."""
     from kanat.pipeline import choreograph, demo_music_path
 
+    opts = _video_options(video_size, video_fps, camera)
     with _progress() as cb:
-        result = choreograph(demo_music_path(), out_dir, seed=seed, video=not no_video, progress=cb)
+        result = choreograph(demo_music_path(), out_dir, seed=seed, video=not no_video, video_options=opts, progress=cb)
     _summary(result)
 
 
@@ -99,13 +121,17 @@ def choreograph_cmd(
     innovation: float = typer.Option(0.2, min=0.0, max=1.0, help="0 = strict classical grammar, 1 = free contemporary."),
     difficulty: int = typer.Option(2, min=1, max=5, help="1 (beginner) to 5 (principal)."),
     no_video: bool = typer.Option(False, "--no-video", help="Skip the video."),
+    video_size: str = VIDEO_SIZE,
+    video_fps: int = VIDEO_FPS,
+    camera: str = CAMERA,
 ) -> None:
     """Listen to MUSIC, compose a dance, perform it and write every file into OUT."""
     from kanat.pipeline import choreograph
 
+    opts = _video_options(video_size, video_fps, camera)
     with _progress() as cb:
         result = choreograph(music, out_dir, seed=seed, style=style, innovation=innovation, difficulty=difficulty,
-                             video=not no_video, progress=cb)
+                             video=not no_video, video_options=opts, progress=cb)
     _summary(result)
 
 
@@ -132,12 +158,16 @@ def render_cmd(
     score: Path = typer.Argument(..., help="A score.yaml written by kanat (and perhaps edited by you)."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the files."),
     no_video: bool = typer.Option(False, "--no-video", help="Skip the video."),
+    video_size: str = VIDEO_SIZE,
+    video_fps: int = VIDEO_FPS,
+    camera: str = CAMERA,
 ) -> None:
     """Re-perform SCORE (no new composition) and write motion, exports, critique and video."""
     from kanat.pipeline import render_score
 
+    opts = _video_options(video_size, video_fps, camera)
     with _progress() as cb:
-        result = render_score(score, out_dir, video=not no_video, progress=cb)
+        result = render_score(score, out_dir, video=not no_video, video_options=opts, progress=cb)
     _summary(result)
 
 

@@ -67,6 +67,7 @@ def choreograph(
     innovation: float = 0.2,
     difficulty: int = 2,
     video: bool = True,
+    video_options: dict | None = None,
     progress: Progress | None = None,
 ) -> Result:
     """Listen, compose, perform, critique and hand over: every file into ``out_dir``."""
@@ -93,7 +94,7 @@ def choreograph(
     score_path = out / "score.yaml"
     files["score.yaml"] = score.save(score_path)
     score = Score.load(score_path)
-    return _hand_over(score, mm, library, out, files, video=video, progress=progress)
+    return _hand_over(score, mm, library, out, files, video=video, video_options=video_options, progress=progress)
 
 
 def render_score(
@@ -101,6 +102,7 @@ def render_score(
     out_dir: str | os.PathLike,
     *,
     video: bool = True,
+    video_options: dict | None = None,
     progress: Progress | None = None,
 ) -> Result:
     """Re-perform a (possibly hand-edited) score: no new composition, no new listening if music.json is beside it."""
@@ -131,7 +133,7 @@ def render_score(
     target = out / "score.yaml"
     if target.resolve() != score_path.resolve():
         files["score.yaml"] = score.save(target)
-    return _hand_over(score, mm, library, out, files, video=video, progress=progress)
+    return _hand_over(score, mm, library, out, files, video=video, video_options=video_options, progress=progress)
 
 
 def captions_for(score: Score, music_map: MusicMap) -> list[Caption]:
@@ -146,7 +148,8 @@ def captions_for(score: Score, music_map: MusicMap) -> list[Caption]:
     return caps
 
 
-def _hand_over(score, mm, library: Library, out: Path, files: dict, *, video: bool, progress) -> Result:
+def _hand_over(score, mm, library: Library, out: Path, files: dict, *, video: bool, progress,
+               video_options: dict | None = None) -> Result:
     motion = perform(score, mm, library=library, progress=_tell(progress, "perform"))
     files["motion.npz"] = motion.save(out / "motion.npz")
     files["joints.npz"] = write_joints_npz(motion, out / "joints.npz")
@@ -162,6 +165,6 @@ def _hand_over(score, mm, library: Library, out: Path, files: dict, *, video: bo
         audio = Path(score.music)
         files["dance.mp4"] = render_video(
             motion, out / "dance.mp4", audio_path=audio if audio.is_file() else None, music_map=mm,
-            captions=captions_for(score, mm), progress=_tell(progress, "render"),
+            captions=captions_for(score, mm), progress=_tell(progress, "render"), **(video_options or {}),
         )
     return Result(out_dir=out, music_map=mm, score=score, motion=motion, critique=report, files=files)
