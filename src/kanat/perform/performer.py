@@ -36,6 +36,14 @@ from kanat.vocabulary import Library, load_library
 G = 9.81
 _SUPPORT_FEET = {"both": (True, True), "left": (True, False), "right": (False, True), "air": (False, False), "floor": (True, True)}
 # how much of a step's travel each kind of frame carries
+PULSE = 0.85  # how much the movement settles on each beat (0 = not at all, 1 = stops)
+PULSE_ADAGIO = 0.35  # in slow music the line flows through the beats
+ADAGIO_BEAT_S = 0.75  # beats longer than this (under 80 BPM) are adagio
+TAKEOFF_OPEN = 0.3  # how far the legs have opened toward the flight's shape as the feet leave the floor
+FLIGHT_SHAPE = 0.4  # share of the first flight segment after which the flight's shape is reached
+_LEGS = [J[n] for n in ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_foot", "right_foot")]
+_UPPER = [j for j in range(24) if j not in _LEGS]
+MOMENTUM_S = 0.06  # how long the body takes to gather and lose its travelling speed
 REACH = 0.995  # a supporting leg straightens to this share of its length at most
 BALANCE_TAU_S = 0.12  # how fast the weight settles over a new supporting foot
 SPOT_TOLERANCE_M = 0.15  # drift from the score's spot that a step corrects
@@ -76,6 +84,16 @@ def _keys(score: Score, music_map: MusicMap, library: Library) -> tuple[list[_Ke
         t_keys = beats_to_time(b0 + ats, beats)
         for i, kf in enumerate(step.keyframes):
             frac = np.clip((ats[i] - ats[k0]) / span, 0.0, 1.0)
+            if sup[i] == "air" and i > 0 and sup[i - 1] != "air" and i + 1 < len(ats):
+                # take-off: the feet leave the floor before the legs open; the flight's
+                # shape is reached a little into the air (TAKEOFF_OPEN of the way at take-off)
+                lift = rots[i - 1].copy()
+                lift[_LEGS] = R.slerp(rots[i - 1][_LEGS], rots[i][_LEGS], TAKEOFF_OPEN)
+                lift[_UPPER] = rots[i][_UPPER]
+                keys.append(_Key(float(t_keys[i]), lift, yaw0 + turn * frac, "air", kf.ease, n))
+                t_shape = float(t_keys[i] + FLIGHT_SHAPE * (t_keys[i + 1] - t_keys[i]))
+                keys.append(_Key(t_shape, rots[i], yaw0 + turn * frac, "air", "smooth", n))
+                continue
             keys.append(_Key(float(t_keys[i]), rots[i], yaw0 + turn * frac, sup[i], kf.ease, n))
         t_start, t_end = float(t_keys[0]), float(t_keys[-1])
         if n and infos and t_start < infos[-1]["end_s"] - 1e-3:
@@ -95,6 +113,32 @@ def _keys(score: Score, music_map: MusicMap, library: Library) -> tuple[list[_Ke
         else:
             merged.append(k)
     return merged, infos
+
+
+def pulse_times(times_s: np.ndarray, beats_s: np.ndarray) -> np.ndarray:
+    """Warp the clock so the movement breathes with the pulse: it settles on every beat.
+
+    Within each beat the dance time runs as ``u - k sin(2 pi u) / (2 pi)``
+    (u = 0..1 through the beat), so its speed dips to ``1 - k`` of the average
+    on the beat and peaks on the "and"; keyframes still sound exactly on
+    their beats. ``k`` is ``PULSE`` for beats quicker than ``ADAGIO_BEAT_S``
+    and ``PULSE_ADAGIO`` for slower ones, where the line should flow.
+
+    times_s : np.ndarray, shape (T,)
+    beats_s : np.ndarray, shape (B,)
+    Returns the warped times, shape (T,), seconds.
+    """
+    b = np.asarray(beats_s, dtype=float)
+    if b.size < 2:
+        return times_s
+    x = np.interp(times_s, b, np.arange(b.size, dtype=float))
+    inside = (times_s > b[0]) & (times_s < b[-1])
+    i = np.clip(np.floor(x).astype(int), 0, b.size - 2)
+    u = x - i
+    period = b[i + 1] - b[i]
+    k = np.where(period > ADAGIO_BEAT_S, PULSE_ADAGIO, PULSE)
+    warped = i + u - k * np.sin(2 * np.pi * u) / (2 * np.pi)
+    return np.where(inside, beats_to_time(warped, b), times_s)
 
 
 def _stretched_times(step, beats: float) -> np.ndarray:
@@ -120,6 +164,10 @@ def _stretched_times(step, beats: float) -> np.ndarray:
             j = i - 1
             while j > 0 and air[j - 1]:
                 j -= 1
+            # the push-off on one foot right before the flight moves with it
+            supports = [k.support for k in step.keyframes]
+            while j > 1 and supports[j - 1] in ("left", "right"):
+                j -= 1
             lo = out[j - 1] if j > 0 else -np.inf
             hi = out[i + 1] if i + 1 < len(out) else np.inf
             for shift in sorted((np.floor(out[i]) - out[i], np.ceil(out[i]) - out[i]), key=abs):
@@ -129,7 +177,7 @@ def _stretched_times(step, beats: float) -> np.ndarray:
     return out
 
 
-def _sample(keys: list[_Key], times: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+def _sample(keys: list[_Key], times: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray, np.ndarray]:
     """Rotations (T, 24, 4), yaw (T,), support label per frame, step index per frame."""
     kt = np.array([k.time_s for k in keys])
     T = times.shape[0]
@@ -147,8 +195,10 @@ def _sample(keys: list[_Key], times: np.ndarray) -> tuple[np.ndarray, np.ndarray
     rot = R.slerp(krot[seg], krot[nxt], np.broadcast_to(eased[:, None], (T, 24)))
     yaw = kyaw[seg] + (kyaw[nxt] - kyaw[seg]) * eased
     support = [keys[j].support for j in seg]
+    # pushing off: the next keyframe is in the air; the feet stay where they are until take-off
+    pre_air = np.array([keys[j].support != "air" and keys[n].support == "air" for j, n in zip(seg, nxt)])
     step_idx = np.array([keys[j].step for j in seg])
-    return rot, yaw, support, step_idx
+    return rot, yaw, support, step_idx, pre_air
 
 
 def _smooth_rotations(rot: np.ndarray, sigma_frames: float) -> np.ndarray:
@@ -197,7 +247,7 @@ def perform(
     keys, infos = _keys(score, music_map, library)
     T = max(2, int(np.ceil(music_map.duration_s * fps)))
     times = np.arange(T) / fps
-    rot, yaw, support, step_idx = _sample(keys, times)
+    rot, yaw, support, step_idx, pre_air = _sample(keys, pulse_times(times, music_map.beats_s))
     rot = _smooth_rotations(rot, sigma_frames=fps / 60.0 * 1.5)
     rot[:, 0] = R.multiply(R.yaw(yaw), rot[:, 0])
     if progress:
@@ -208,7 +258,7 @@ def perform(
     rel, glob = forward_kinematics(skeleton, zero, rot)
     soles = _sole_heights(rel, glob)  # (T, 2): lowest sole point of each foot, relative to the pelvis
 
-    root, glide = _root_path(rel, soles, support, step_idx, infos, times, fps)
+    root, glide = _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air)
     if progress:
         progress(0.6, "planting the feet")
     contacts = np.array([_SUPPORT_FEET[s] for s in support], dtype=bool)
@@ -227,7 +277,7 @@ def _sole_heights(rel: np.ndarray, glob: np.ndarray | None = None) -> np.ndarray
     return np.stack([soles[:, :2].min(axis=1), soles[:, 2:].min(axis=1)], axis=1)
 
 
-def _root_path(rel, soles, support, step_idx, infos, times, fps):
+def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
     """Pelvis trajectory (T, 3) and the deliberate glide of planted feet (T, 2).
 
     Horizontal: the step's travel is spread over the frames where a foot
@@ -282,6 +332,10 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps):
             if w.sum() == 0 and np.any(want):
                 w = np.ones_like(w)
                 glide[fr] = want[None, :] / fr.size
+            elif w.sum() > 0:
+                # momentum: the body speeds up through the push-off and slows through the
+                # landing's plié instead of stopping dead as the foot touches the floor
+                w = gaussian_filter1d(w.astype(float), fps * MOMENTUM_S, mode="constant")
             if w.sum() > 0:
                 inc[fr] = want[None, :] * (w / w.sum())[:, None]
         feet = _SUPPORT_FEET[support[t]]
@@ -294,14 +348,15 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps):
             elif np.any(glide[t]):
                 anchor[i] = anchor[i] + glide[t]
         held = [i for i in (0, 1) if feet[i] and prev[i]]
-        if held and t > 0 and support[t] != "floor":
+        pushing = pre_air is not None and pre_air[t]  # the legs open only once in the air
+        if held and t > 0 and support[t] != "floor" and not pushing:
             # keep the weight-bearing feet where they are
             moved = moved - np.mean([ball_rel[i][t] - ball_rel[i][t - 1] for i in held], axis=0)
         if sum(feet) == 1 and support[t] != "floor":
             i = 0 if feet[0] else 1
             target = anchor[i] - com_rel[t]  # the centre of mass over the supporting foot
             moved = moved + alpha * (target - moved)
-        elif sum(feet) == 2 and support[t] != "floor":
+        elif sum(feet) == 2 and support[t] != "floor" and not pushing:
             a, b = anchor[0], anchor[1]
             com = moved + com_rel[t]
             ab = b - a
@@ -374,9 +429,10 @@ def _plant_feet(
     for i, (hip, knee, ankle, ball) in enumerate(legs):
         c = contacts[:, i]
         target = targets[i]
-        delta = target - pos[:, J[ankle]]
-        delta = gaussian_filter1d(delta, max(1.0, fps / 60.0), axis=0, mode="nearest")
-        delta[c] = (target - pos[:, J[ankle]])[c]
+        raw = target - pos[:, J[ankle]]
+        delta = gaussian_filter1d(raw, max(1.0, fps * 0.05), axis=0, mode="nearest")  # ease in and out of holds
+        delta[c] = raw[c]
+        delta[~c, 1] = np.maximum(delta[~c, 1], raw[~c, 1])  # but never under the floor
         need = np.linalg.norm(delta, axis=1) > 1e-5
         if not need.any():
             continue
