@@ -83,6 +83,23 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def check_not_edited(path: str | os.PathLike, new_text: str | None = None) -> None:
+    """Raise if ``path`` holds a file a person edited since kanat wrote it (see :func:`write_text_guarded`)."""
+    from kanat.errors import ParameterError
+
+    path = Path(path)
+    if not path.exists():
+        return
+    mark = path.with_name(f".{path.name}.kanat-sha256")
+    current = path.read_text(encoding="utf-8", errors="replace")
+    known = mark.read_text().strip() if mark.is_file() else None
+    if _digest(current) != known and current != new_text:
+        raise ParameterError(
+            f"{path} has been edited since kanat wrote it (or was not written by kanat); kanat will not "
+            "overwrite it. Re-perform it with 'kanat render', or write to another folder with -o"
+        )
+
+
 def write_text_guarded(path: str | os.PathLike, text: str) -> Path:
     """Write a file a person may edit, never overwriting their edits.
 
@@ -91,18 +108,8 @@ def write_text_guarded(path: str | os.PathLike, text: str) -> Path:
     or kanat did not write it), nothing is written and a
     :class:`~kanat.errors.ParameterError` says what to do.
     """
-    from kanat.errors import ParameterError
-
     path = Path(path)
-    mark = path.with_name(f".{path.name}.kanat-sha256")
-    if path.exists():
-        current = path.read_text(encoding="utf-8", errors="replace")
-        known = mark.read_text().strip() if mark.is_file() else None
-        if _digest(current) != known and current != text:
-            raise ParameterError(
-                f"{path} has been edited since kanat wrote it (or was not written by kanat); kanat will not "
-                "overwrite it. Re-perform it with 'kanat render', or write to another folder with -o"
-            )
+    check_not_edited(path, text)
     write_text(path, text)
-    write_text(mark, _digest(text) + "\n")
+    write_text(path.with_name(f".{path.name}.kanat-sha256"), _digest(text) + "\n")
     return path

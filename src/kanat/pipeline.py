@@ -22,6 +22,7 @@ from kanat.body import Motion
 from kanat.compose import Score, Stage, compose
 from kanat.critique import Critique, critique
 from kanat.errors import AudioError, ParameterError, ScoreError
+from kanat.files import check_not_edited
 from kanat.formats import write_bvh, write_glb, write_joints_npz
 from kanat.listen import MusicMap, listen
 from kanat.perform import perform
@@ -69,8 +70,17 @@ def choreograph(
     video: bool = True,
     video_options: dict | None = None,
     progress: Progress | None = None,
-) -> Result:
-    """Listen, compose, perform, critique and hand over: every file into ``out_dir``."""
+    partial: str | os.PathLike | None = None,
+    alternatives: int = 1,
+) -> list[Result] | Result:
+    """Listen, compose, perform, critique and hand over: every file into ``out_dir``.
+
+    ``partial``: a score.yaml the choreographer wrote in part (locked phrases
+    and steps are kept, the rest composed). ``alternatives`` > 1 composes that
+    many dances with seeds ``seed``, ``seed + 1`` ...: the first goes into
+    ``out_dir``, the others into ``out_dir/alt-2``, ``out_dir/alt-3`` ...; a
+    list of results is returned then.
+    """
     out = Path(out_dir)
     _check_out_dir(out)
     music = Path(music)
@@ -81,20 +91,35 @@ def choreograph(
         raise ParameterError(f"--innovation must be between 0 and 1, got {innovation}")
     if not 1 <= difficulty <= 5:
         raise ParameterError(f"--difficulty must be 1-5, got {difficulty}")
+    if not 1 <= alternatives <= 10:
+        raise ParameterError(f"--alternatives must be 1-10, got {alternatives}")
+    for k in range(alternatives):  # a score the choreographer edited is never overwritten: say so before working
+        check_not_edited((out if k == 0 else out / f"alt-{k + 1}") / "score.yaml")
     library = load_library()
+    constraints = Score.load(partial) if partial is not None else None
+    if constraints is not None:  # unknown steps are reported before the music is analysed
+        for _ph, st, _b in constraints.placed():
+            if st.locked or _ph.locked:
+                library.get(st.step, where=f"{partial} line {st.line}")
     mm = listen(music, progress=_tell(progress, "listen"))
     out.mkdir(parents=True, exist_ok=True)
     files = {"music.json": mm.save(out / "music.json")}
     mm = MusicMap.load(out / "music.json")  # perform from exactly what was saved
 
-    score = compose(mm, library=library, style=style, innovation=innovation, difficulty=difficulty, seed=seed,
-                    music=str(music.resolve()))
-    if progress:
-        progress("compose", 1.0, f"{sum(len(p.steps) for p in score.phrases)} steps")
-    score_path = out / "score.yaml"
-    files["score.yaml"] = score.save(score_path)
-    score = Score.load(score_path)
-    return _hand_over(score, mm, library, out, files, video=video, video_options=video_options, progress=progress)
+    results = []
+    for k in range(alternatives):
+        where = out if k == 0 else out / f"alt-{k + 1}"
+        score = compose(mm, library=library, style=style, innovation=innovation, difficulty=difficulty, seed=seed + k,
+                        music=str(music.resolve()), constraints=constraints)
+        if progress:
+            progress("compose", (k + 1) / alternatives, f"{sum(len(p.steps) for p in score.phrases)} steps")
+        where.mkdir(parents=True, exist_ok=True)
+        these = dict(files) if k == 0 else {"music.json": mm.save(where / "music.json")}
+        these["score.yaml"] = score.save(where / "score.yaml")
+        score = Score.load(where / "score.yaml")
+        results.append(_hand_over(score, mm, library, where, these, video=video, video_options=video_options,
+                                  progress=progress))
+    return results[0] if alternatives == 1 else results
 
 
 def render_score(

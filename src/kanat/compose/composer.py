@@ -40,13 +40,15 @@ difficulty -|step difficulty - wanted difficulty| * 0.3.
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from kanat.body.stage import facing_to_yaw, local_to_world, yaw_to_facing
 from kanat.compose.score import Phrase, PlacedStep, Score
-from kanat.errors import ParameterError
+from kanat.errors import ParameterError, ScoreError
 from kanat.listen.musicmap import MusicMap
 from kanat.vocabulary import Library, Step, load_library
 
@@ -71,12 +73,17 @@ class Stage:
 @dataclass(order=True)
 class _State:
     score: float
-    steps: list = field(compare=False)  # (Step, side, facing, spot)
+    steps: list = field(compare=False)  # (Step, beats, side, facing, spot, at, locked)
     beats: int = field(compare=False)
     stance: str = field(compare=False)
     facing: int = field(compare=False)
     xz: np.ndarray = field(compare=False)
     last_side: str = field(compare=False)
+    before: Step | None = field(default=None, compare=False)  # the step danced just before this phrase
+
+    @property
+    def prev(self) -> Step | None:
+        return self.steps[-1][0] if self.steps else self.before
 
 
 def _phrase_character(music_map: MusicMap, a: int, z: int) -> tuple[str, float]:
@@ -92,11 +99,19 @@ def _phrase_character(music_map: MusicMap, a: int, z: int) -> tuple[str, float]:
     return "any", bpm
 
 
-def _after(step: Step, side: str, facing: int, xz: np.ndarray) -> tuple[int, np.ndarray]:
+@functools.lru_cache(maxsize=None)
+def _move(travel: tuple[float, float], turn_deg: float, side: str, facing: int) -> tuple[int, float, float]:
+    """A step's effect from a facing: the facing it ends in and its (x, z) displacement, metres."""
     yaw = facing_to_yaw(facing)
-    new_xz = xz + local_to_world(step.travel, yaw, side)
-    turn = np.radians(step.turn_deg) * (-1.0 if side == "R" else 1.0)
-    return yaw_to_facing(yaw + turn), new_xz
+    d = local_to_world(travel, yaw, side)
+    turn = np.radians(turn_deg) * (-1.0 if side == "R" else 1.0)
+    return yaw_to_facing(yaw + turn), float(d[0]), float(d[1])
+
+
+def _after(step: Step, side: str, facing: int, xz: np.ndarray) -> tuple[int, np.ndarray]:
+    """Facing and stage spot after dancing ``step`` from ``xz`` facing ``facing``."""
+    f, dx, dz = _move(step.travel, step.turn_deg, side, facing)
+    return f, np.array([xz[0] + dx, xz[1] + dz])
 
 
 _FACING_COST = {1: 0.0, 2: 0.0, 8: 0.0, 3: 0.3, 7: 0.3, 4: 1.5, 6: 1.5, 5: 1.5}
@@ -109,12 +124,15 @@ def _facing_for(step: Step, side: str, facing: int, xz: np.ndarray, stage: Stage
     if step.travel == (0.0, 0.0):
         return facing
     best, best_cost = facing, np.inf
+    x0, z0 = float(xz[0]), float(xz[1])
     for f in (facing, 2, 8, 1, 3, 7, 4, 6, 5):
-        end = _after(step, side, f, xz)[1]
+        _f, dx, dz = _move(step.travel, step.turn_deg, side, f)
+        end = (x0 + dx, z0 + dz)
+        dist = math.hypot(*end)
         cost = _FACING_COST[f] * (1.0 - innovation if f in (4, 5, 6) else 1.0)
         cost += 0.0 if f in (2, 8) else 0.1
-        cost += 0.0 if stage.inside(end) else 10.0 + float(np.linalg.norm(end))
-        cost += 0.3 * max(0.0, float(np.linalg.norm(end)) - 2.5)
+        cost += 0.0 if stage.inside(end) else 10.0 + dist
+        cost += 0.3 * max(0.0, dist - 2.5)
         if cost < best_cost - 1e-9:
             best, best_cost = f, cost
     return best
@@ -147,6 +165,7 @@ def compose(
     stage: Stage | None = None,
     music: str = "",
     beam: int = 12,
+    constraints: Score | None = None,
 ) -> Score:
     """Compose a dance for the music.
 
@@ -163,6 +182,14 @@ def compose(
         The same seed gives the same dance.
     stage : Stage, optional
         10 m x 8 m by default.
+    constraints : Score, optional
+        A partial score written by the choreographer: phrases marked
+        ``locked`` are kept whole, steps marked ``locked`` are kept exactly
+        (step, beat, side, facing, spot); everything else is composed so it
+        chains into and out of them. Checked before any composing: an
+        unknown step, a locked step that does not fit its phrase, two locked
+        steps that cannot chain, or a phrase that does not match the music
+        raise an error naming the line of the score.
 
     Returns
     -------
@@ -177,6 +204,7 @@ def compose(
     if not music_map.phrases:
         raise ParameterError("the music map has no phrases; the music is too short or has no beat to dance to")
     library = library or load_library()
+    locks = _locks(constraints, music_map, library, innovation) if constraints is not None else {}
     stage = stage or Stage()
     rng = np.random.default_rng(seed)
     usage: dict[str, int] = {}
@@ -196,13 +224,33 @@ def compose(
         template = next((p for p in by_section.get(letter, []) if p.n_beats == n), None)
         ph = Phrase(index=k + 1, first_beat=a, n_beats=n, section=letter)
         facing = facing if facing in (1, 2, 8) else 1  # each phrase starts toward the audience
-        if template is not None and k != n_phr - 1:
-            # the music repeats: the same phrase on the other side (a recognisable variation)
-            placed, stance, facing, xz, last_side = _vary(template, library, stance, facing, xz, stage, innovation)
+        lock = locks.get(k)
+        before = library.get(phrases[-1].steps[-1].step) if phrases and phrases[-1].steps else None
+        if lock is not None and lock[0] == "phrase":
+            placed = [PlacedStep(**{**st.__dict__, "line": None}) for st in lock[1].steps]
+            ph.locked = True
+            if placed:
+                last_placed = placed[-1]
+                step = library.get(last_placed.step)
+                facing, xz = _after(step, last_placed.side, last_placed.facing, np.array(last_placed.spot, float))
+                stance = step.end_stance(last_placed.side) if last_placed.side != "-" else step.end
+                last_side = next((p.side for p in reversed(placed) if p.side in ("R", "L")), last_side)
+        elif template is not None and k != n_phr - 1 and lock is None and (
+            innovation > STRICT_BELOW or _chains_into(template, library, stance, True, before)
+            or _chains_into(template, library, stance, False, before)
+        ):
+            # the music repeats: the same phrase on the other side (a recognisable variation),
+            # or on the same side where only that chains from the step before
+            mirror = _chains_into(template, library, stance, True, before) or not _chains_into(
+                template, library, stance, False, before)
+            placed, stance, facing, xz, last_side = _vary(template, library, stance, facing, xz, stage, innovation,
+                                                          mirror=mirror)
         else:
             placed, stance, facing, xz, last_side = _fill(
                 library, n, a, char, energy, stance, facing, xz, last_side, downbeat, music_map, stage,
                 innovation, style, difficulty, noise, usage, beam, first=(k == 0), last=(k == n_phr - 1),
+                forced=lock[1] if lock is not None else None,
+                before=before,
             )
         for st in placed:
             usage[st.step] = usage.get(st.step, 0) + 1
@@ -213,18 +261,89 @@ def compose(
         "style": style, "innovation": float(innovation), "difficulty": int(difficulty), "seed": int(seed),
         "stage": {"width_m": stage.width_m, "depth_m": stage.depth_m},
     }
-    return Score(music=music or music_map.source, settings=settings, phrases=phrases)
+    return Score(music=music or music_map.source, settings=settings, phrases=phrases,
+                 doc=constraints.doc if constraints is not None else None)
 
 
-def _vary(template: Phrase, library: Library, stance, facing, xz, stage, innovation):
-    """Repeat a phrase on the other side, re-placed on the stage from where the dancer is."""
+def _locks(constraints: Score, music_map: MusicMap, library: Library, innovation: float) -> dict:
+    """What the choreographer fixed, by phrase index: ("phrase", Phrase) or ("steps", {at: PlacedStep}).
+
+    Every check names the line of the score so the choreographer can fix it.
+    """
+    where = constraints.path or "score.yaml"
+    out: dict = {}
+    for ph in constraints.phrases:
+        fixed = [st for st in ph.steps if st.locked or ph.locked]
+        if not fixed and not ph.locked:
+            continue
+        k = ph.index - 1
+        line = f"{where} line {ph.line}" if ph.line else where
+        if not 0 <= k < len(music_map.phrases):
+            raise ScoreError(f"{line}: phrase {ph.index} does not exist in this music (it has {len(music_map.phrases)} phrases)")
+        a, z = music_map.phrases[k]
+        if (ph.first_beat, ph.n_beats) != (a, z - a + 1):
+            raise ScoreError(
+                f"{line}: phrase {ph.index} starts on beat {ph.first_beat} and lasts {ph.n_beats} beats, but in this "
+                f"music it starts on beat {a} and lasts {z - a + 1}; the score was made for other music or another analysis"
+            )
+        meter = int(music_map.meter[a])
+        taken: dict[int, PlacedStep] = {}
+        for st in sorted(fixed, key=lambda s: s.at):
+            sline = f"{where} line {st.line}" if st.line else line
+            step = library.get(st.step, where=sline)
+            if st.beats <= 0:
+                st.beats = min(durations(step, meter, innovation))
+            if st.side not in _sides(step) and not (st.side in ("R", "L") and step.sided):
+                st.side = _sides(step)[0]
+            if st.at + st.beats - 1 > ph.n_beats:
+                raise ScoreError(
+                    f"{sline}: locked step '{st.step}' on beat {st.at} takes {st.beats} beats and runs past the end of "
+                    f"phrase {ph.index} ({ph.n_beats} beats); start it earlier or shorten it"
+                )
+            clash = [o for o in taken.values() if o.at <= st.at < o.at + o.beats]
+            if clash:
+                raise ScoreError(f"{sline}: locked step '{st.step}' on beat {st.at} overlaps '{clash[0].step}' "
+                                 f"(line {clash[0].line}) which takes beats {clash[0].at}-{clash[0].at + clash[0].beats - 1}")
+            before = [o for o in taken.values() if o.at + o.beats == st.at]
+            if before and innovation < 0.5:
+                prev = before[0]
+                p_step = library.get(prev.step)
+                ends = p_step.end_stance(prev.side) if prev.side != "-" else p_step.end
+                starts = step.start_stance(st.side) if st.side != "-" else step.start
+                if ends != starts:
+                    raise ScoreError(
+                        f"{sline}: locked step '{st.step}' starts in {starts} but the locked '{prev.step}' right before it "
+                        f"(line {prev.line}) ends in {ends}, with no beat between them for a linking step; "
+                        "leave a beat free, change a side, or raise --innovation"
+                    )
+            taken[st.at] = st
+        out[k] = ("phrase", ph) if ph.locked else ("steps", taken)
+    return out
+
+
+def _chains_into(template: Phrase, library: Library, stance: str, mirror: bool, before: Step | None = None) -> bool:
+    """Would the repeat of ``template`` (mirrored or not) start lawfully: in ``stance``, prepared if it must be?"""
+    if not template.steps:
+        return True
+    st = template.steps[0]
+    step = library.get(st.step)
+    if step.name == OPENING and REPRISE in library:
+        step = library.get(REPRISE)
+    side = _other(st.side) if mirror else st.side
+    if step.prepared_by and (before is None or before.name not in step.prepared_by):
+        return False
+    return (step.start_stance(side) if side != "-" else step.start) == stance
+
+
+def _vary(template: Phrase, library: Library, stance, facing, xz, stage, innovation, mirror: bool = True):
+    """Repeat a phrase (on the other side when ``mirror``), re-placed on the stage from where the dancer is."""
     placed = []
     last_side = "R"
     for st in template.steps:
         step = library.get(st.step)
         if step.name == OPENING and REPRISE in library:  # the opening pose is not danced again
             step = library.get(REPRISE)
-        side = {"R": "L", "L": "R"}.get(st.side, st.side)
+        side = _other(st.side) if mirror else st.side
         f = _facing_for(step, side, facing, xz, stage, innovation)
         placed.append(PlacedStep(step=step.name, at=st.at, beats=st.beats, side=side, facing=f, spot=(float(xz[0]), float(xz[1]))))
         facing, xz = _after(step, side, f, xz)
@@ -234,116 +353,223 @@ def _vary(template: Phrase, library: Library, stance, facing, xz, stage, innovat
     return placed, stance, facing, xz, last_side
 
 
+STRICT_BELOW = 0.05  # at innovation this low the grammar is a rule, not a preference
+
+
+def _lawful(entry: tuple, stance: str, prev: Step | None) -> bool:
+    """Does a placed step keep the classical grammar: chain from ``stance``, and come prepared?"""
+    step, _beats, side = entry[0], entry[1], entry[2]
+    start = step.start_stance(side) if side != "-" else step.start
+    if start != stance:
+        return False
+    return not step.prepared_by or (prev is not None and prev.name in step.prepared_by)
+
+
+def _way_on(library: Library, stance: str, prev: Step | None) -> bool:
+    """Can some step lawfully follow ``prev`` ending in ``stance``?"""
+    for step in library:
+        for side in _sides(step):
+            if (step.start_stance(side) if side != "-" else step.start) == stance and (
+                not step.prepared_by or (prev is not None and prev.name in step.prepared_by)
+            ):
+                return True
+    return False
+
+
+def _other(side: str) -> str:
+    return {"R": "L", "L": "R"}.get(side, side)
+
+
 def _sides(step: Step) -> tuple[str, ...]:
     return ("R", "L") if step.sided else ("-",)
 
 
 def _fill(library, n, a, char, energy, stance, facing, xz, last_side, downbeat, music_map, stage, innovation,
-          style, difficulty, noise, usage, beam, *, first: bool, last: bool):
-    """Beam search for one phrase of ``n`` beats starting at beat ``a``."""
+          style, difficulty, noise, usage, beam, *, first: bool, last: bool, forced: dict | None = None,
+          before: Step | None = None):
+    """Beam search for one phrase of ``n`` beats starting at beat ``a``.
+
+    ``forced`` maps a 1-based beat of the phrase to a locked
+    :class:`PlacedStep`: the search places it exactly there and composes the
+    rest so it chains into and out of it. Where no step fits the beats before
+    a locked one, the dancer holds the pose (penalised like a broken rule).
+    """
+    forced = forced or {}
     meter = int(music_map.meter[a])
     pool = [s for s in library if meter in s.meters and min(durations(s, meter, innovation)) <= n and s.name != OPENING]
     if style == "classical" and innovation < 0.5:
         classical = [s for s in pool if s.family in ("classical", "linking")]
         pool = classical or pool
-    beams = [_State(0.0, [], 0, stance, facing, np.asarray(xz, float), last_side)]
-    if first and OPENING in library and min(durations(library.get(OPENING), meter)) <= n:
+    beams = [_State(0.0, [], 0, stance, facing, np.asarray(xz, float), last_side, before)]
+    if first and 1 not in forced and OPENING in library:
         s = library.get(OPENING)
         d = min(durations(s, meter))
-        beams = [_State(1.0, [(s, d, "R", 1, (0.0, 0.0))], d, s.end, 1, np.zeros(2), last_side)]
-    closing = None
+        if d <= n and not any(at <= d for at in forced):
+            beams = [_State(1.0, [(s, d, "R", 1, (0.0, 0.0), 1, False)], d, s.end, 1, np.zeros(2), last_side, before)]
+    start_beams = beams
+
+    def search(n: int) -> list[_State]:
+        beams = start_beams
+        finished: list[_State] = []
+        for _ in range(n + 2):
+            nxt: list[_State] = []
+            cornered: list[_State] = []
+            for st in beams:
+                if st.beats >= n:
+                    finished.append(st)
+                    continue
+                at = st.beats + 1
+                if at in forced:
+                    lock = forced[at]
+                    step = library.get(lock.step)
+                    nxt.append(_extend(st, step, lock.beats, lock.side, a, full, meter, char, energy, downbeat, stage,
+                                       innovation, style, difficulty, noise, usage, False, lock=lock))
+                    continue
+                upcoming = [f for f in forced if f > at]
+                limit = (min(upcoming) - at) if upcoming else n - st.beats
+                grown = []
+                prev = st.prev
+                for step in pool:
+                    for beats in durations(step, meter, innovation):
+                        if beats > limit:
+                            continue
+                        for side in _sides(step):
+                            grown.append(_extend(st, step, beats, side, a, n, meter, char, energy, downbeat, stage,
+                                                 innovation, style, difficulty, noise, usage,
+                                                 last and beats == n - st.beats))
+                if innovation <= STRICT_BELOW:
+                    # strict grammar: only steps that start where the last one ended, big jumps
+                    # prepared; a sequence that has painted itself into a corner is dropped
+                    lawful = [g for g in grown if _lawful(g.steps[-1], st.stance, prev)]
+                    if not lawful and grown:
+                        cornered += grown
+                        continue
+                    grown = lawful
+                nxt += grown
+                if not grown:  # nothing fits before the locked step: hold the pose until it
+                    nxt.append(_State(st.score - 1.5, st.steps, st.beats + limit, st.stance, st.facing, st.xz,
+                                      st.last_side, st.before))
+            if not nxt:
+                nxt = cornered  # every sequence is cornered: break the rule rather than stop
+            if not nxt:
+                break
+            nxt.sort(key=lambda s: -s.score)
+            beams = nxt[:beam]
+        finished += [b for b in beams if b.beats >= n and b not in finished]
+        if not finished:  # nothing fits exactly: take the fullest sequence, the pose is held for the rest
+            finished = sorted(beams, key=lambda s: (s.beats, s.score), reverse=True)[:1]
+        return finished
+
+    full = n
+    closings = []
     if last:  # keep room for the révérence (or a final pose) at the very end
+        used = start_beams[0].beats if start_beams[0].steps else 0
         for name in CLOSINGS:
             if name in library and name != OPENING:
                 c = library.get(name)
                 d = min(durations(c, meter))
-                if d <= n - (beams[0].beats if beams[0].steps else 0):
-                    closing = (c, d)
-                    break
-    full = n
-    if closing is not None:
-        n = n - closing[1]
-    finished: list[_State] = []
-    for _ in range(max(n, 0)):
-        nxt: list[_State] = []
-        for st in beams:
-            if st.beats >= n:
-                finished.append(st)
-                continue
-            remaining = n - st.beats
-            for step in pool:
-                for beats in durations(step, meter, innovation):
-                    if beats > remaining:
+                if d <= n - used and not any(at > n - d for at in forced):
+                    closings.append((c, d))
+    if not closings:
+        done = search(n)
+        if innovation <= STRICT_BELOW:  # end the phrase where the next one can lawfully begin
+            onward = [d for d in done if _way_on(library, d.stance, d.prev)]
+            done = onward or done
+        best = max(done, key=lambda s: s.score)
+    else:
+        options = []
+        for c, d in closings:
+            for fin in search(n - d):
+                for side in _sides(c):
+                    if fin.beats != n - d:
                         continue
-                    for side in _sides(step):
-                        nxt.append(_extend(st, step, beats, side, a, n, meter, char, energy, downbeat, stage, innovation,
-                                           style, difficulty, noise, usage, last and beats == remaining))
-        if not nxt:
-            break
-        nxt.sort(key=lambda s: -s.score)
-        beams = nxt[:beam]
-    finished += [b for b in beams if b.beats >= n]
-    if not finished:  # nothing fits exactly: take the fullest sequence, the pose is held for the rest
-        finished = sorted(beams, key=lambda s: (s.beats, s.score), reverse=True)[:1]
-    best = max(finished, key=lambda s: s.score)
-    if closing is not None:
-        c, d = closing
-        side = "-" if not c.sided else ("L" if best.last_side == "R" else "R")
-        best = _extend(best, c, d, side, a, full, meter, char, energy, downbeat, stage, innovation, style, difficulty,
-                       noise, usage, True)
-    placed, at = [], 1
-    for step, beats, side, f, spot in best.steps:
-        placed.append(PlacedStep(step=step.name, at=at, beats=beats, side=side, facing=int(f), spot=(float(spot[0]), float(spot[1]))))
-        at += beats
+                    lawful = (c.start_stance(side) if side != "-" else c.start) == fin.stance
+                    done = _extend(fin, c, d, side, a, full, meter, char, energy, downbeat, stage, innovation, style,
+                                   difficulty, noise, usage, True)
+                    options.append((lawful or innovation > STRICT_BELOW, done.score, done))
+        if options:
+            best = max(options, key=lambda o: (o[0], o[1]))[2]
+        else:
+            best = max(search(n), key=lambda s: s.score)
+    placed = []
+    for step, beats, side, f, spot, at, locked in best.steps:
+        placed.append(PlacedStep(step=step.name, at=at, beats=beats, side=side, facing=int(f),
+                                 spot=(float(spot[0]), float(spot[1])), locked=locked))
     return placed, best.stance, best.facing, best.xz, best.last_side
 
 
 def _extend(st: _State, step: Step, beats: int, side: str, a: int, n: int, meter: int, char: str, energy: float,
             downbeat: np.ndarray, stage: Stage, innovation: float, style: str, difficulty: int, noise: dict,
-            usage: dict, closing: bool) -> _State:
-    """Score one more step on a partial phrase (see the module docstring for each term)."""
+            usage: dict, closing: bool, lock: PlacedStep | None = None) -> _State:
+    """Place one more step on a partial phrase; its score is the sum of :func:`step_terms`.
+
+    A ``lock`` (the choreographer's own step) keeps its facing and spot.
+    """
+    if lock is not None:
+        f, here = lock.facing, np.array(lock.spot, dtype=float)
+    else:
+        f, here = _facing_for(step, side, st.facing, st.xz, stage, innovation), st.xz
+    facing, xz = _after(step, side, f, here)
+    terms = step_terms(st, step, beats, side, a=a, n=n, meter=meter, char=char, energy=energy, downbeat=downbeat,
+                       innovation=innovation, style=style, difficulty=difficulty, usage=usage, closing=closing,
+                       facing=f if lock is None else None, inside=stage.inside(xz))
+    score = st.score + noise.get(step.name, 0.0) + sum(terms.values())
+    end = step.end_stance(side) if side != "-" else step.end
+    entry = (step, beats, side, f, (float(here[0]), float(here[1])), st.beats + 1, lock is not None)
+    return _State(score, st.steps + [entry], st.beats + beats, end, facing, xz,
+                  side if side in ("R", "L") else st.last_side, st.before)
+
+
+def step_terms(st: _State, step: Step, beats: int, side: str, *, a: int, n: int, meter: int, char: str,
+               energy: float, downbeat: np.ndarray, innovation: float, style: str, difficulty: int, usage: dict,
+               closing: bool, facing: int | None, inside: bool) -> dict[str, float]:
+    """Every term of the composer's score for placing ``step`` after the partial phrase ``st``.
+
+    The names and weights are those of the module docstring; higher is better.
+    ``facing`` is the direction chosen for the step (None for a locked one),
+    ``inside`` whether it ends on the safe area of the stage.
+    """
     strict = 1.0 - innovation
-    score = st.score + noise[step.name]
+    t: dict[str, float] = {}
     start = step.start_stance(side) if side != "-" else step.start
-    score -= 2.0 * abs(step.energy - energy)
-    score += 1.0 if (char in step.character or "any" in step.character) else -0.5
-    if start != st.stance:
-        score -= 3.0 * strict
-    prev = st.steps[-1][0] if st.steps else None
-    if step.prepared_by and (prev is None or prev.name not in step.prepared_by):
-        score -= 2.0 * strict
+    t["energy"] = -2.0 * abs(step.energy - energy)
+    t["character"] = 1.0 if (char in step.character or "any" in step.character) else -0.5
+    t["chain"] = -3.0 * strict if start != st.stance else 0.0
+    prev = st.prev
+    t["prepared"] = -2.0 * strict if step.prepared_by and (prev is None or prev.name not in step.prepared_by) else 0.0
     stretch = beats / step.beats
     accent_beat = a + st.beats + int(np.floor(step.accent * stretch))
-    if accent_beat < downbeat.shape[0] and downbeat[accent_beat] and float(step.accent * stretch).is_integer():
-        score += 0.5
-    if meter == 3 and not (a + st.beats < downbeat.shape[0] and downbeat[a + st.beats]):
-        score -= 1.5 * strict
+    on_down = accent_beat < downbeat.shape[0] and downbeat[accent_beat]
+    t["accent"] = 0.5 if on_down and float(step.accent * stretch).is_integer() else 0.0
+    starts_bar = a + st.beats < downbeat.shape[0] and downbeat[a + st.beats]
+    t["bar"] = -1.5 * strict if meter == 3 and not starts_bar else 0.0
     if prev is not None and prev.name == step.name:
-        score -= 1.5
+        t["repeat"] = -1.5
     elif any(s[0].name == step.name for s in st.steps):
-        score -= 0.5
-    score -= 0.6 * min(usage.get(step.name, 0), 4)
-    if side in ("R", "L") and side != st.last_side:
-        score += 0.4
+        t["repeat"] = -0.5
+    else:
+        t["repeat"] = 0.0
+    t["usage"] = -0.6 * min(usage.get(step.name, 0), 4)
+    t["side"] = 0.4 if side in ("R", "L") and side != st.last_side else 0.0
+    fam = 0.0
     if step.family in ("modern", "contemporary"):
         if style == "classical":
-            score -= 2.5 * strict
+            fam -= 2.5 * strict
         if innovation > 0.5:
-            score += innovation
+            fam += innovation
     elif style == "modern":
-        score -= 1.0 * strict
-    score -= 0.3 * abs(step.difficulty - difficulty)
-    f = _facing_for(step, side, st.facing, st.xz, stage, innovation)
-    score -= _FACING_COST[f] * (strict if f in (4, 5, 6) else 1.0)
-    facing, xz = _after(step, side, f, st.xz)
-    if not stage.inside(xz):
-        score -= 4.0
-    total = st.beats + beats
-    if total == n:
+        fam -= 1.0 * strict
+    t["family"] = fam
+    t["difficulty"] = -0.3 * abs(step.difficulty - difficulty)
+    stage_term = 0.0 if inside else -4.0
+    if facing is not None:
+        stage_term -= _FACING_COST[facing] * (strict if facing in (4, 5, 6) else 1.0)
+    t["stage"] = stage_term
+    ending = 0.0
+    if st.beats + beats == n:
         if any(k in step.name for k in ENDING_NAMES) or step.is_jump:
-            score += 2.0
+            ending += 2.0
         if closing and step.name in CLOSINGS:
-            score += 4.0
-    end = step.end_stance(side) if side != "-" else step.end
-    return _State(score, st.steps + [(step, beats, side, f, (float(st.xz[0]), float(st.xz[1])))], total, end, facing, xz,
-                  side if side in ("R", "L") else st.last_side)
+            ending += 4.0
+    t["ending"] = ending
+    return t

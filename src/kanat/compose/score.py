@@ -79,6 +79,7 @@ class Score:
     settings: dict
     phrases: list[Phrase]
     path: str | None = field(default=None, compare=False)
+    doc: object = field(default=None, compare=False, repr=False)  # the YAML it was read from, for its comments
 
     def placed(self) -> list[tuple[Phrase, PlacedStep, int]]:
         """Every placed step with its phrase and its absolute first beat index, in order."""
@@ -127,6 +128,8 @@ class Score:
             "phrase (1-based); facing is the Vaganova direction 1-8 (1 = audience).\n"
             "Re-perform with: kanat render score.yaml -o OUT"
         )
+        if self.doc is not None:
+            _carry_comments(self.doc, root)
         buf = io.StringIO()
         _yaml().dump(root, buf)
         return buf.getvalue()
@@ -199,7 +202,7 @@ class Score:
                     raise ScoreError(f"{where} line {sline}: 'at: {st.at}' is outside the phrase's beats 1-{ph.n_beats}")
                 ph.steps.append(st)
             phrases.append(ph)
-        return cls(music=str(data["music"]), settings=dict(data.get("settings") or {}), phrases=phrases)
+        return cls(music=str(data["music"]), settings=dict(data.get("settings") or {}), phrases=phrases, doc=data)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Score":
@@ -213,6 +216,44 @@ class Score:
         score = cls.from_yaml(text, where=str(path))
         score.path = str(path)
         return score
+
+
+def _same_step(old, new) -> bool:
+    return isinstance(old, dict) and isinstance(new, dict) and old.get("at") == new.get("at") and old.get("step") == new.get("step")
+
+
+def _carry_comments(old, new) -> None:
+    """Copy a person's comments from the score they wrote onto the score kanat writes.
+
+    Mappings keep the comments of the keys they share; a phrase keeps its
+    comments when its number is the same; a step keeps its comments when it
+    is the same step on the same beat (a locked step always is).
+    """
+    if isinstance(old, CommentedMap) and isinstance(new, CommentedMap):
+        for key, val in old.ca.items.items():
+            if key in new:
+                new.ca.items[key] = val
+        if old.ca.comment:
+            new.ca.comment = old.ca.comment
+        if old.ca.end:
+            new.ca.end = old.ca.end
+        for key in new:
+            if key in old:
+                _carry_comments(old[key], new[key])
+    elif isinstance(old, CommentedSeq) and isinstance(new, CommentedSeq):
+        steps = all(isinstance(x, dict) and "at" in x for x in list(old) + list(new))
+        if old.ca.comment:
+            new.ca.comment = old.ca.comment
+        if old.ca.end:
+            new.ca.end = old.ca.end
+        for i in range(min(len(old), len(new))):
+            if steps and not _same_step(old[i], new[i]):
+                continue
+            if not steps and isinstance(old[i], dict) and old[i].get("phrase") != new[i].get("phrase"):
+                continue
+            if i in old.ca.items:
+                new.ca.items[i] = old.ca.items[i]
+            _carry_comments(old[i], new[i])
 
 
 def _yaml() -> YAML:
