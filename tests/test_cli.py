@@ -135,3 +135,35 @@ def test_blender_opens_the_demo_exports(demo_out, tmp_path):
         assert np.abs(np.array(result["glb"]["positions"]) - want).max() < 0.01
     else:
         pytest.skip(f"Blender's glTF importer could not run here: {result.get('glb')}")
+
+
+def test_alternatives_and_a_partial_score(demo_out, tmp_path):
+    """--alternatives 2 writes two dances; --score keeps the locked step in both."""
+    from kanat.pipeline import demo_music_path
+
+    text = (demo_out / "score.yaml").read_text()
+    lines = text.splitlines()
+    i = next(k for k, l in enumerate(lines) if "step: préparation" in l)
+    lines[i] = lines[i].replace("}", ", locked: true}") + "  # keep my opening"
+    (tmp_path / "partial.yaml").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "alts"
+    assert main(["choreograph", str(demo_music_path()), "-o", str(out), "--no-video", "--seed", "4",
+                 "--alternatives", "2", "--score", str(tmp_path / "partial.yaml")]) == 0
+    first, second = (out / "score.yaml").read_text(), (out / "alt-2" / "score.yaml").read_text()
+    assert first != second
+    for t in (first, second):
+        assert "keep my opening" in t and "locked: true" in t
+    assert (out / "alt-2" / "joints.npz").is_file()
+
+
+def test_choreograph_never_overwrites_an_edited_score(demo_out, tmp_path, capfd):
+    from kanat.pipeline import demo_music_path
+
+    out = tmp_path / "mine"
+    assert main(["choreograph", str(demo_music_path()), "-o", str(out), "--no-video"]) == 0
+    edited = (out / "score.yaml").read_text().replace("side: R", "side: L", 1)
+    (out / "score.yaml").write_text(edited)
+    capfd.readouterr()
+    assert main(["choreograph", str(demo_music_path()), "-o", str(out), "--no-video", "--seed", "3"]) == 2
+    assert "edited since kanat wrote it" in capfd.readouterr().err
+    assert (out / "score.yaml").read_text() == edited

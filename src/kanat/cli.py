@@ -44,6 +44,19 @@ def _video_options(size: str, fps: int, camera: str) -> dict:
     return {"width": w, "height": h, "fps": fps, "camera": camera}
 
 
+def _stage(text: str):
+    from kanat.compose import Stage
+    from kanat.errors import ParameterError
+
+    try:
+        w, d = (float(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ParameterError(f"--stage must look like 10x8 (width x depth in metres), got {text!r}") from None
+    if not (3.0 <= w <= 40.0 and 3.0 <= d <= 40.0):
+        raise ParameterError(f"--stage {text}: width and depth must be 3-40 m")
+    return Stage(width_m=w, depth_m=d)
+
+
 VIDEO_SIZE = typer.Option("720p", "--video-size", help="720p (1280x720) or 1080p (1920x1080).")
 VIDEO_FPS = typer.Option(30, "--video-fps", help="Frames per second of the video (30 or 60).")
 CAMERA = typer.Option("audience", "--camera", help="audience (fixed, from the house) or follow (closer, moving).")
@@ -124,6 +137,11 @@ def choreograph_cmd(
     video_size: str = VIDEO_SIZE,
     video_fps: int = VIDEO_FPS,
     camera: str = CAMERA,
+    score: Optional[Path] = typer.Option(
+        None, "--score", help="A score.yaml you wrote in part: 'locked' phrases and steps are kept, the rest composed."
+    ),
+    alternatives: int = typer.Option(1, "--alternatives", help="Compose K dances (seeds N, N+1, ...): OUT, OUT/alt-2, ..."),
+    stage: str = typer.Option("10x8", "--stage", help="Stage size WIDTHxDEPTH in metres."),
 ) -> None:
     """Listen to MUSIC, compose a dance, perform it and write every file into OUT."""
     from kanat.pipeline import choreograph
@@ -131,8 +149,10 @@ def choreograph_cmd(
     opts = _video_options(video_size, video_fps, camera)
     with _progress() as cb:
         result = choreograph(music, out_dir, seed=seed, style=style, innovation=innovation, difficulty=difficulty,
-                             video=not no_video, video_options=opts, progress=cb)
-    _summary(result)
+                             video=not no_video, video_options=opts, progress=cb, partial=score,
+                             alternatives=alternatives, stage=_stage(stage))
+    for r in result if isinstance(result, list) else [result]:
+        _summary(r)
 
 
 @app.command("listen")
@@ -173,27 +193,64 @@ def render_cmd(
 
 @app.command("critique")
 def critique_cmd(
-    folder: Path = typer.Argument(..., help="A folder written by kanat (with music.json and motion.npz)."),
+    target: Path = typer.Argument(..., help="A folder kanat wrote (music.json, motion.npz), or any BVH file (with --music)."),
+    music: Optional[Path] = typer.Option(
+        None, "--music", "-m", help="For a BVH: the music it is danced to (wav, flac, ogg, mp3) or its music.json."),
+    out_dir: Optional[Path] = typer.Option(
+        None, "--out", "-o", help="Folder for critique.md and critique.json (default: beside the dance)."),
 ) -> None:
-    """Write the ballet master's report for the dance in FOLDER (critique.md, critique.json)."""
+    """Write the ballet master's report (critique.md, critique.json) for a folder kanat wrote or a BVH file.
+
+    kanat critique OUT, or kanat critique dance.bvh --music song.wav (Mixamo, CMU, SMPL and other skeletons).
+    """
     from kanat.body import Motion
     from kanat.compose import Score
-    from kanat.critique import critique
+    from kanat.critique import add_import_figures, critique
     from kanat.errors import ParameterError
-    from kanat.listen import MusicMap
+    from kanat.formats.bvh import import_bvh
+    from kanat.listen import MusicMap, listen
 
-    if not folder.is_dir():
-        raise ParameterError(f"{str(folder)!r} is not a folder; give the folder kanat choreograph wrote (-o)")
-    for name in ("music.json", "motion.npz"):
-        if not (folder / name).is_file():
-            raise ParameterError(f"{folder} has no {name}; run 'kanat choreograph MUSIC -o {folder}' first")
-    mm = MusicMap.load(folder / "music.json")
-    motion = Motion.load(folder / "motion.npz")
-    score = Score.load(folder / "score.yaml") if (folder / "score.yaml").is_file() else None
+    if target.is_dir():
+        for name in ("music.json", "motion.npz"):
+            if name == "music.json" and music is not None:
+                continue
+            if not (target / name).is_file():
+                raise ParameterError(f"{target} has no {name}; run 'kanat choreograph MUSIC -o {target}' first")
+        motion = Motion.load(target / "motion.npz")
+        score = Score.load(target / "score.yaml") if (target / "score.yaml").is_file() else None
+        imported = None
+        dest = out_dir or target
+    elif target.is_file() and target.suffix.lower() == ".bvh":
+        if music is None:
+            raise ParameterError(
+                f"kanat critique {target.name} needs the music it is danced to: add --music song.wav "
+                "(or --music music.json from 'kanat listen')")
+        if not music.is_file():
+            raise ParameterError(f"--music {str(music)!r} does not exist; give the song (wav, flac, ogg, mp3) or a music.json")
+        imported = import_bvh(target)
+        motion, score = imported.motion, None
+        dest = out_dir or target.parent
+    elif target.exists():
+        raise ParameterError(
+            f"{str(target)!r} is neither a folder kanat wrote nor a .bvh file; "
+            "give 'kanat critique OUT' or 'kanat critique dance.bvh --music song.wav'")
+    else:
+        raise ParameterError(
+            f"{str(target)!r} does not exist; give a folder kanat wrote (-o of kanat choreograph) or a .bvh file")
+    if music is None:
+        mm = MusicMap.load(target / "music.json")
+    elif music.suffix.lower() == ".json":
+        mm = MusicMap.load(music)
+    else:
+        with _progress() as cb:
+            mm = listen(music, progress=(lambda f, m="": cb("listen", f, m)) if cb else None)
     report = critique(motion, mm, score)
-    report.save_json(folder / "critique.json")
-    report.save_markdown(folder / "critique.md")
-    out.print(report.to_markdown())
+    if imported is not None:
+        add_import_figures(report, imported.info.to_dict(), source=target.name)
+    dest.mkdir(parents=True, exist_ok=True)
+    report.save_json(dest / "critique.json")
+    report.save_markdown(dest / "critique.md")
+    out.print(report.to_markdown(), markup=False, highlight=False)
 
 
 @app.command("steps")

@@ -72,6 +72,7 @@ def choreograph(
     progress: Progress | None = None,
     partial: str | os.PathLike | None = None,
     alternatives: int = 1,
+    stage: Stage | None = None,
 ) -> list[Result] | Result:
     """Listen, compose, perform, critique and hand over: every file into ``out_dir``.
 
@@ -110,7 +111,7 @@ def choreograph(
     for k in range(alternatives):
         where = out if k == 0 else out / f"alt-{k + 1}"
         score = compose(mm, library=library, style=style, innovation=innovation, difficulty=difficulty, seed=seed + k,
-                        music=str(music.resolve()), constraints=constraints)
+                        music=str(music.resolve()), constraints=constraints, stage=stage)
         if progress:
             progress("compose", (k + 1) / alternatives, f"{sum(len(p.steps) for p in score.phrases)} steps")
         where.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,9 @@ family     -2.5 * (1 - innovation) for a modern step in a classical phrase;
            +innovation for it when innovation > 0.5.
 stage      -4 when the step would end off the safe area of the stage;
            -0.3 for facing a side wall, -1.5 * (1 - innovation) for turning
-           the back to the audience; travelling steps prefer the diagonals.
+           the back to the audience; travelling steps prefer the diagonals;
+           in the piece's big moments (its loudest phrases, see climaxes())
+           up to +1.5 for ending downstage.
 bar        in 3/4, steps take whole bars (a 2-beat step is danced over one
            bar, a 4-beat one over two); -1.5 * (1 - innovation) for a step
            that would start off the "1" of a bar.
@@ -210,6 +212,7 @@ def compose(
     usage: dict[str, int] = {}
     downbeat = music_map.beat_in_bar == 1
     sections = music_map.section_of_beat()
+    peaks = climaxes(music_map)
 
     phrases: list[Phrase] = []
     by_section: dict[str, list[Phrase]] = {}
@@ -250,7 +253,7 @@ def compose(
                 library, n, a, char, energy, stance, facing, xz, last_side, downbeat, music_map, stage,
                 innovation, style, difficulty, noise, usage, beam, first=(k == 0), last=(k == n_phr - 1),
                 forced=lock[1] if lock is not None else None,
-                before=before,
+                before=before, climax=float(peaks[k]),
             )
         for st in placed:
             usage[st.step] = usage.get(st.step, 0) + 1
@@ -353,6 +356,7 @@ def _vary(template: Phrase, library: Library, stance, facing, xz, stage, innovat
     return placed, stance, facing, xz, last_side
 
 
+CLIMAX_QUANTILE = 0.75  # phrases louder than this share of the piece's phrases are its big moments
 STRICT_BELOW = 0.05  # at innovation this low the grammar is a rule, not a preference
 
 
@@ -376,6 +380,22 @@ def _way_on(library: Library, stance: str, prev: Step | None) -> bool:
     return False
 
 
+def climaxes(music_map: MusicMap) -> np.ndarray:
+    """How much each phrase is one of the piece's big moments, 0-1, shape (P,).
+
+    A phrase counts when its mean energy is above the piece's
+    ``CLIMAX_QUANTILE`` of phrase energies and clearly above its median;
+    the loudest phrase gets 1.
+    """
+    e = np.array([float(np.mean(music_map.energy[a : z + 1])) for a, z in music_map.phrases])
+    if e.size < 3:
+        return np.zeros(e.size)
+    lo, top = max(np.quantile(e, CLIMAX_QUANTILE), np.median(e) + 0.05), e.max()
+    if top <= lo:
+        return np.zeros(e.size)
+    return np.clip((e - lo) / (top - lo), 0.0, 1.0)
+
+
 def _other(side: str) -> str:
     return {"R": "L", "L": "R"}.get(side, side)
 
@@ -386,7 +406,7 @@ def _sides(step: Step) -> tuple[str, ...]:
 
 def _fill(library, n, a, char, energy, stance, facing, xz, last_side, downbeat, music_map, stage, innovation,
           style, difficulty, noise, usage, beam, *, first: bool, last: bool, forced: dict | None = None,
-          before: Step | None = None):
+          before: Step | None = None, climax: float = 0.0):
     """Beam search for one phrase of ``n`` beats starting at beat ``a``.
 
     ``forced`` maps a 1-based beat of the phrase to a locked
@@ -436,7 +456,7 @@ def _fill(library, n, a, char, energy, stance, facing, xz, last_side, downbeat, 
                         for side in _sides(step):
                             grown.append(_extend(st, step, beats, side, a, n, meter, char, energy, downbeat, stage,
                                                  innovation, style, difficulty, noise, usage,
-                                                 last and beats == n - st.beats))
+                                                 last and beats == n - st.beats, climax=climax))
                 if innovation <= STRICT_BELOW:
                     # strict grammar: only steps that start where the last one ended, big jumps
                     # prepared; a sequence that has painted itself into a corner is dropped
@@ -500,7 +520,7 @@ def _fill(library, n, a, char, energy, stance, facing, xz, last_side, downbeat, 
 
 def _extend(st: _State, step: Step, beats: int, side: str, a: int, n: int, meter: int, char: str, energy: float,
             downbeat: np.ndarray, stage: Stage, innovation: float, style: str, difficulty: int, noise: dict,
-            usage: dict, closing: bool, lock: PlacedStep | None = None) -> _State:
+            usage: dict, closing: bool, lock: PlacedStep | None = None, climax: float = 0.0) -> _State:
     """Place one more step on a partial phrase; its score is the sum of :func:`step_terms`.
 
     A ``lock`` (the choreographer's own step) keeps its facing and spot.
@@ -512,7 +532,8 @@ def _extend(st: _State, step: Step, beats: int, side: str, a: int, n: int, meter
     facing, xz = _after(step, side, f, here)
     terms = step_terms(st, step, beats, side, a=a, n=n, meter=meter, char=char, energy=energy, downbeat=downbeat,
                        innovation=innovation, style=style, difficulty=difficulty, usage=usage, closing=closing,
-                       facing=f if lock is None else None, inside=stage.inside(xz))
+                       facing=f if lock is None else None, inside=stage.inside(xz), end_z=float(xz[1]),
+                       climax=climax)
     score = st.score + noise.get(step.name, 0.0) + sum(terms.values())
     end = step.end_stance(side) if side != "-" else step.end
     entry = (step, beats, side, f, (float(here[0]), float(here[1])), st.beats + 1, lock is not None)
@@ -522,12 +543,15 @@ def _extend(st: _State, step: Step, beats: int, side: str, a: int, n: int, meter
 
 def step_terms(st: _State, step: Step, beats: int, side: str, *, a: int, n: int, meter: int, char: str,
                energy: float, downbeat: np.ndarray, innovation: float, style: str, difficulty: int, usage: dict,
-               closing: bool, facing: int | None, inside: bool) -> dict[str, float]:
+               closing: bool, facing: int | None, inside: bool, end_z: float | None = None,
+               climax: float = 0.0) -> dict[str, float]:
     """Every term of the composer's score for placing ``step`` after the partial phrase ``st``.
 
     The names and weights are those of the module docstring; higher is better.
     ``facing`` is the direction chosen for the step (None for a locked one),
-    ``inside`` whether it ends on the safe area of the stage.
+    ``inside`` whether it ends on the safe area of the stage, ``end_z`` how
+    far downstage (metres, + toward the audience), ``climax`` how much of a
+    big moment this phrase is (0-1, see :func:`climaxes`).
     """
     strict = 1.0 - innovation
     t: dict[str, float] = {}
@@ -562,6 +586,8 @@ def step_terms(st: _State, step: Step, beats: int, side: str, *, a: int, n: int,
     t["family"] = fam
     t["difficulty"] = -0.3 * abs(step.difficulty - difficulty)
     stage_term = 0.0 if inside else -4.0
+    if climax > 0 and end_z is not None:  # big moments come downstage
+        stage_term += 1.5 * climax * float(np.clip(end_z / 2.0, -1.0, 1.0))
     if facing is not None:
         stage_term -= _FACING_COST[facing] * (strict if facing in (4, 5, 6) else 1.0)
     t["stage"] = stage_term

@@ -17,10 +17,10 @@ from kanat.critique.metrics import (
     stage_use, step_variety, strong_beat_share, strong_beats, support_distance,
 )
 from kanat.critique.report import Critique, Finding
-from kanat.critique.review import METRIC_INFO, critique
+from kanat.critique.review import METRIC_INFO, add_import_figures, critique
 
 __all__ = [
-    "critique", "Critique", "Finding", "METRIC_INFO", "air_phases", "beat_align_per_beat", "beat_align_score",
+    "critique", "add_import_figures", "Critique", "Finding", "METRIC_INFO", "air_phases", "beat_align_per_beat", "beat_align_score",
     "fact_beat_alignment", "foot_slide_speeds", "ground_penetration", "kinematic_beats_bailando",
     "kinematic_beats_fact", "mean_joint_speed", "pearson", "phrase_end_holds", "physical_foot_contact",
     "physical_foot_contact_frames", "resample_positions", "right_side_share", "sequence_similarity", "stage_use",

@@ -98,7 +98,18 @@ METRIC_INFO: dict[str, dict] = {
     "downstage_share": _info("Time spent downstage (z > 1 m)", "", _OURS),
     "max_from_centre_m": _info("Farthest distance from centre stage", "m", _OURS),
     "off_stage_s": _info("Time outside the stage", "s", _OURS),
+    "import_height_m": _info("Height of the imported dancer (BVH skeleton, in metres as read)", "m",
+                             "kanat.formats.skeleton_map"),
+    "import_fit_error_mean_m": _info(
+        "Imported BVH: mean distance between kanat's joints and the file's mapped joints", "m",
+        "kanat.formats.skeleton_map"),
+    "import_fit_error_max_m": _info(
+        "Imported BVH: worst distance between a kanat joint and the file's mapped joint", "m",
+        "kanat.formats.skeleton_map"),
 }
+
+#: Above this mean fit error (metres) the report warns that it judges an approximation.
+IMPORT_FIT_WARN_M = 0.03
 
 _NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
 
@@ -618,3 +629,29 @@ def _verdict(metrics: dict, findings: list[Finding]) -> str:
         return f"{head} {figures} First: {top.text[0].upper() + top.text[1:]}"
     steps = f" ({', '.join(top.steps)})" if top.steps else ""
     return f"{head} {figures} First, {top.where}{steps}: {top.text}"
+
+
+def add_import_figures(report: Critique, info: dict, *, source: str = "") -> Critique:
+    """Add how an imported BVH was read to a report (in place; also returned).
+
+    Parameters
+    ----------
+    report : Critique
+    info : dict
+        :meth:`kanat.formats.skeleton_map.RetargetInfo.to_dict`: ``convention``,
+        ``unit``, ``up_axis``, ``height_m``, ``fit_error_mean_m``, ``fit_error_max_m``.
+    source : str
+        The file's name, for the summary.
+    """
+    for key, field_ in (("import_height_m", "height_m"), ("import_fit_error_mean_m", "fit_error_mean_m"),
+                        ("import_fit_error_max_m", "fit_error_max_m")):
+        report.metrics[key] = float(info[field_])
+        report.metric_info[key] = METRIC_INFO[key]
+    mean_cm = 100.0 * float(info["fit_error_mean_m"])
+    sentence = (f"Read from {source or 'a BVH file'} ({info['convention']} skeleton, {info['unit']}, "
+                f"{info['up_axis']} up, a {float(info['height_m']):.2f} m dancer; kanat's body follows its joints "
+                f"within {mean_cm:.1f} cm on average).")
+    if float(info["fit_error_mean_m"]) > IMPORT_FIT_WARN_M:
+        sentence += " The fit is loose: read the physics figures as approximate."
+    report.summary = f"{report.summary} {sentence}".strip()
+    return report

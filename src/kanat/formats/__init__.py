@@ -6,7 +6,10 @@ dance. Every writer goes through :func:`kanat.files.atomic_path`; every
 reader raises :class:`kanat.errors.FormatError` with the reason.
 
 - :func:`write_bvh`, :func:`read_bvh`: ``dance.bvh``, SMPL joint names,
-  centimetres, ZXY Euler channels (see :mod:`kanat.formats.bvh`).
+  centimetres, ZXY Euler channels (see :mod:`kanat.formats.bvh`);
+  :func:`read_bvh` and :func:`import_bvh` also read Mixamo, CMU, Biovision
+  and other humanoid skeletons, retargeted onto SMPL's 24 joints (see
+  :mod:`kanat.formats.skeleton_map`).
 - :func:`write_glb`, :func:`read_glb_joints`, :func:`validate_glb`:
   ``dance.glb``, a skinned mannequin with the animation (see
   :mod:`kanat.formats.gltf`).
@@ -14,11 +17,12 @@ reader raises :class:`kanat.errors.FormatError` with the reason.
   joint positions (T, 24, 3) in metres (see :mod:`kanat.formats.joints`).
 """
 
-from kanat.formats.bvh import estimate_contacts, read_bvh, write_bvh
+from kanat.formats.bvh import BvhImport, estimate_contacts, import_bvh, read_bvh, write_bvh
+from kanat.formats.skeleton_map import RetargetInfo
 from kanat.formats.gltf import read_glb_joints, validate_glb, write_glb
 from kanat.formats.joints import Joints, read_joints_npz, write_joints_npz
 
 __all__ = [
-    "estimate_contacts", "read_bvh", "write_bvh", "read_glb_joints", "validate_glb", "write_glb",
+    "BvhImport", "RetargetInfo", "estimate_contacts", "import_bvh", "read_bvh", "write_bvh", "read_glb_joints", "validate_glb", "write_glb",
     "Joints", "read_joints_npz", "write_joints_npz",
 ]

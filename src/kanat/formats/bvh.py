@@ -1,4 +1,4 @@
-"""BVH (Biovision Hierarchy) motion files: write kanat's Motion, read SMPL-named BVH.
+"""BVH (Biovision Hierarchy) motion files: write kanat's Motion, read any humanoid BVH.
 
 Conventions
 -----------
@@ -22,14 +22,18 @@ Conventions
   with fewer than three rotation channels.
 - :func:`read_bvh` reads BVH whose joints are the 24 SMPL joints (names
   matched case-insensitively; ``L_Hip``/``R_Hip`` spellings and SMPL's older
-  ``Toe``/``Thorax``/``Palm`` names accepted), in any order, with
-  SMPL's parent structure. Other skeletons (Mixamo, CMU) raise
-  :class:`~kanat.errors.FormatError` naming the joints it cannot map.
-- Units on reading: centimetres when the rest-pose legs (hip to knee to
-  ankle) are longer than 5 file units, metres otherwise.
-- Position channels on joints other than the root are ignored (a Motion
-  carries joint rotations only); the file's rest offsets become the Motion's
-  skeleton.
+  ``Toe``/``Thorax``/``Palm`` names accepted), in any order, with SMPL's
+  parent structure, directly: the file's rotations and rest offsets become
+  the Motion's. Units: centimetres when the rest-pose legs (hip to knee to
+  ankle) are longer than 5 file units, metres otherwise; position channels
+  on joints other than the root are ignored.
+- Any other humanoid skeleton (Mixamo, CMU, Biovision, Unity, Biped,
+  Unreal names) is retargeted: the file's own forward kinematics gives its
+  joints' world positions, which :mod:`kanat.formats.skeleton_map` maps onto
+  the 24 SMPL joints, converts to metres and Y up, puts on the floor and
+  follows with kanat's skeleton (:func:`import_bvh` reports how, with the
+  fit error). A skeleton that cannot be mapped raises
+  :class:`~kanat.errors.FormatError` naming what is missing.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from kanat.body.motion import Motion
 from kanat.body.skeleton import ANKLE_HEIGHT_M, JOINT_NAMES, PARENTS, Skeleton
 from kanat.errors import FormatError
 from kanat.files import atomic_path
+from kanat.formats.skeleton_map import RetargetInfo, find_roles, retarget
 
 #: Rotation channel order kanat writes (intrinsic, as listed).
 WRITE_ORDER = "ZXY"
@@ -188,6 +193,7 @@ class _Joint:
     offset: np.ndarray
     channels: list[str] = field(default_factory=list)
     line: int = 0
+    end: np.ndarray | None = None
 
 
 _ALIASES = {"toe": "foot", "thorax": "collar", "palm": "hand"}
@@ -244,6 +250,10 @@ def _parse_hierarchy(tokens: _Tokens) -> list[_Joint]:
 
     def parse_joint(parent: int) -> None:
         name, no = tokens.next()
+        # names may hold spaces (3ds Max's "Bip01 L Thigh"): the rest of the line up to "{"
+        while tokens.pos < len(tokens.items) and tokens.items[tokens.pos][1] == no and tokens.items[tokens.pos][0] != "{":
+            name += " " + tokens.items[tokens.pos][0]
+            tokens.pos += 1
         joint = _Joint(name=name, parent=parent, offset=np.zeros(3), line=no)
         joints.append(joint)
         me = len(joints) - 1
@@ -268,7 +278,7 @@ def _parse_hierarchy(tokens: _Tokens) -> list[_Joint]:
                 tokens.next("Site")
                 tokens.next("{")
                 tokens.next("OFFSET")
-                tokens.numbers(3)
+                joint.end = tokens.numbers(3)
                 tokens.next("}")
             else:
                 raise FormatError(f"{tokens.where} line {no}: expected 'JOINT', 'End Site' or '}}', got {tok!r}")
@@ -278,8 +288,40 @@ def _parse_hierarchy(tokens: _Tokens) -> list[_Joint]:
     return joints
 
 
+@dataclass
+class BvhImport:
+    """A BVH file read into kanat: the Motion and how the skeleton was mapped."""
+
+    motion: Motion
+    info: RetargetInfo
+
+
 def read_bvh(path: str | os.PathLike) -> Motion:
-    """Read a BVH file whose skeleton is the 24 SMPL joints into a Motion.
+    """Read a BVH file into a Motion on kanat's 24 SMPL joints.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A BVH file: kanat's own, any BVH with SMPL joint names, or a humanoid
+        skeleton in one of the conventions of :mod:`kanat.formats.skeleton_map`
+        (Mixamo, CMU, Biovision, ...), any channel order, units and up axis.
+
+    Returns
+    -------
+    motion : Motion
+        See :func:`import_bvh`, which also says how the skeleton was mapped.
+
+    Raises
+    ------
+    FormatError
+        The file is missing, not a BVH file, truncated, or its skeleton
+        cannot be mapped (the message names what is missing).
+    """
+    return import_bvh(path).motion
+
+
+def import_bvh(path: str | os.PathLike) -> BvhImport:
+    """Read a BVH file into a Motion, with a report of the skeleton mapping.
 
     Parameters
     ----------
@@ -289,10 +331,13 @@ def read_bvh(path: str | os.PathLike) -> Motion:
 
     Returns
     -------
-    motion : Motion
-        Rotations relative to the file's rest pose, whose offsets (metres)
-        become ``motion.skeleton``; contacts estimated from foot height and
-        speed (:func:`estimate_contacts`).
+    BvhImport
+        ``motion``: for SMPL-named files, rotations relative to the file's
+        rest pose, whose offsets (metres) become ``motion.skeleton``; for
+        other skeletons, the retargeted motion (metres, Y up, floor at y = 0,
+        see :func:`kanat.formats.skeleton_map.retarget`). Contacts estimated
+        from foot height and speed (:func:`estimate_contacts`). ``info``:
+        convention, unit, up axis, height and the fit error.
 
     Raises
     ------
@@ -322,9 +367,65 @@ def read_bvh(path: str | os.PathLike) -> Motion:
     if tokens.pos < len(tokens.items):
         tok, no = tokens.items[tokens.pos]
         raise FormatError(f"{where} line {no}: unexpected {tok!r} after the root joint closed")
-    index = _map_to_smpl(joints, where)
+    names = [_canonical(jt.name) for jt in joints]
+    smpl_named = None not in names and set(names) == set(JOINT_NAMES)
+    if smpl_named:
+        index = _map_to_smpl(joints, where)
+    else:
+        # not SMPL's skeleton: check the names map before reading the frames
+        find_roles([jt.name for jt in joints], [jt.parent for jt in joints], where=where)
     fps, data = _parse_motion(lines, motion_at, sum(len(jt.channels) for jt in joints), where)
-    return _to_motion(joints, index, fps, data)
+    if smpl_named:
+        motion = _to_motion(joints, index, fps, data)
+        return BvhImport(motion=motion, info=RetargetInfo(
+            convention="smpl", unit="cm" if _file_scale(joints, index) == 0.01 else "m",
+            metres_per_unit=_file_scale(joints, index), up_axis="+Y", height_m=float(motion.skeleton.height_m),
+            fit_error_mean_m=0.0, fit_error_max_m=0.0, joint_map={n: n for n in JOINT_NAMES}))
+    positions, ends = _source_positions(joints, data)
+    motion, info = retarget([jt.name for jt in joints], [jt.parent for jt in joints], positions, ends, fps,
+                            where=where)
+    return BvhImport(motion=motion, info=info)
+
+
+def _source_positions(joints: list[_Joint], data: np.ndarray) -> tuple[np.ndarray, dict]:
+    """World positions (T, N, 3) of the file's joints and of its End Sites, file units and axes.
+
+    BVH's forward kinematics: a joint's position channels (the root's, or
+    any joint's where present) replace its OFFSET; rotation channels are
+    intrinsic Euler angles in the listed order.
+    """
+    T, N = data.shape[0], len(joints)
+    pos = np.zeros((T, N, 3))
+    glob = np.zeros((T, N, 4))
+    ends: dict = {}
+    col = 0
+    for j, jt in enumerate(joints):
+        chans = jt.channels
+        block = data[:, col: col + len(chans)]
+        col += len(chans)
+        trans = np.broadcast_to(jt.offset, (T, 3)).copy()
+        for c, ch in enumerate(chans):
+            if ch.endswith("position"):
+                trans[:, _AXIS[ch[0]]] = block[:, c]
+        rot_idx = [c for c, ch in enumerate(chans) if ch.endswith("rotation")]
+        local = euler_to_quat(np.radians(block[:, rot_idx]), "".join(chans[c][0] for c in rot_idx)) if rot_idx \
+            else R.identity((T,))
+        if jt.parent < 0:
+            pos[:, j], glob[:, j] = trans, local
+        else:
+            pos[:, j] = pos[:, jt.parent] + R.rotate(glob[:, jt.parent], trans)
+            glob[:, j] = R.multiply(glob[:, jt.parent], local)
+        if jt.end is not None:
+            ends[j] = pos[:, j] + R.rotate(glob[:, j], np.broadcast_to(jt.end, (T, 3)))
+    return pos, ends
+
+
+def _file_scale(joints: list[_Joint], index: list[int]) -> float:
+    offsets = np.zeros((24, 3))
+    for jt, j in zip(joints, index):
+        offsets[j] = jt.offset
+    leg = np.linalg.norm(offsets[JOINT_NAMES.index("left_knee")]) + np.linalg.norm(offsets[JOINT_NAMES.index("left_ankle")])
+    return 0.01 if leg > 5.0 else 1.0
 
 
 def _map_to_smpl(joints: list[_Joint], where: str) -> list[int]:

@@ -19,7 +19,9 @@ Conventions
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,12 +138,36 @@ def _typeface(bold: bool) -> skia.Typeface:
     """DejaVu Sans, shipped in kanat/data/fonts (Bitstream Vera licence), so frames look the same everywhere."""
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
     path = Path(__file__).resolve().parents[1] / "data" / "fonts" / name
-    if path.is_file():
-        made = skia.Typeface.MakeFromFile(str(path))
-        if made is not None:
-            return made
-    style = skia.FontStyle.Bold() if bold else skia.FontStyle.Normal()
-    return skia.Typeface("sans-serif", style)
+    with _quiet_fontconfig():
+        if path.is_file():
+            made = skia.Typeface.MakeFromFile(str(path))
+            if made is not None:
+                return made
+        style = skia.FontStyle.Bold() if bold else skia.FontStyle.Normal()
+        return skia.Typeface("sans-serif", style)
+
+
+@contextlib.contextmanager
+def _quiet_fontconfig():
+    """Silence the C-level stderr while skia's font manager starts.
+
+    skia bundles an older fontconfig that warns about elements of the
+    system's newer configuration files ("unknown element reset-dirs"); the
+    warning is harmless (kanat uses its own font files) and would only
+    confuse the user.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def font(size: float, bold: bool = False) -> skia.Font:
