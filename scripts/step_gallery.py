@@ -5,11 +5,13 @@ Usage::
     PYTHONPATH=src python scripts/step_gallery.py [step name ...] [--out out/gallery]
 
 Writes one PNG per step under ``out/gallery/`` (``<family>_<name>.png``). Each
-keyframe is a column: the front view (seen from the audience, so the dancer's
+keyframe is a column (its title turns red naming the joint when a pose is beyond
+a joint limit of kanat.body.limits): the front view (seen from the audience, so the dancer's
 left is on the image right), the side view (seen from the dancer's right, the
-front to the right) and the feet seen from above. The root is placed so the
-lowest sole point touches y = 0 (the floor line) unless the keyframe is in the
-air, where it is lifted by the ballistic height of a 120 BPM performance.
+front to the right) and the feet seen from above. The root is placed as perform
+places it, the lowest supporting sole point on y = 0 (the floor line), unless
+the keyframe is in the air, where it is lifted by the ballistic height of a
+120 BPM performance.
 The right (working) limbs are drawn in orange, the left in blue.
 """
 
@@ -28,6 +30,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from kanat.body import J, JOINT_NAMES, PARENTS, default_skeleton, forward_kinematics, sole_points  # noqa: E402
+from kanat.body.limits import check_joint_limits  # noqa: E402
 from kanat.vocabulary import load_library  # noqa: E402
 
 RIGHT, LEFT, MID = "#e07b39", "#3a6fc4", "#444444"
@@ -38,15 +41,28 @@ def _colour(j: int) -> str:
     return RIGHT if n.startswith("right_") else LEFT if n.startswith("left_") else MID
 
 
+_SUPPORT_FEET = {"both": (True, True), "left": (True, False), "right": (False, True), "air": (False, False), "floor": (True, True)}
+
+
 def keyframe_positions(step, side: str = "R") -> np.ndarray:
-    """World joint positions of each keyframe, root put so the lowest sole point is on y = 0, shape (K, 24, 3)."""
+    """World joint positions of each keyframe placed as perform places them, shape (K, 24, 3).
+
+    On the ground the lowest supporting sole point is on y = 0 and no other
+    sole is under it (for ``floor`` both feet count, so a kneeling pose rests
+    on its insteps and knees); in the air the pelvis keeps the height it took
+    off with (the legs may tuck under it).
+    """
     sk = default_skeleton()
     rot = step.keyframe_rotations(side)
     root = np.tile(sk.offsets[J["pelvis"]], (len(rot), 1))
     pos, _ = forward_kinematics(sk, root, rot)
-    soles = sole_points(pos)
-    low = np.minimum(soles[..., 1].min(-1), pos[..., 1].min(-1) - 0.03)  # knees, hands on the floor
-    # in the air the pelvis keeps the height it took off with (the legs may tuck under it)
+    soles = sole_points(pos)[..., 1]
+    feet_low = np.stack([soles[:, :2].min(1), soles[:, 2:].min(1)], 1)
+    low = feet_low.min(1)
+    for k, sup in enumerate(step.supports(side)):
+        feet = _SUPPORT_FEET[sup]
+        if any(feet):
+            low[k] = min(min(feet_low[k, i] for i in (0, 1) if feet[i]), feet_low[k].min())
     for k in range(1, len(low)):
         if step.keyframes[k].support == "air" and step.keyframes[k - 1].support == "air":
             low[k] = low[k - 1]
@@ -103,6 +119,7 @@ def draw_step(step, out: Path, side: str = "R") -> Path:
     fig, axes = plt.subplots(3, K, figsize=(2.3 * K + 0.4, 8.6), gridspec_kw={"height_ratios": [3, 3, 1.4]}, squeeze=False)
     supports = step.supports(side)
     lift = flight_heights(step)
+    beyond = {v.frame: v for v in check_joint_limits(step.keyframe_rotations(side))}
     for k in range(K):
         p = pos[k].copy()
         kf = step.keyframes[k]
@@ -114,7 +131,9 @@ def draw_step(step, out: Path, side: str = "R") -> Path:
         ax.set_xlim(-1.0, 1.0)
         ax.set_ylim(-0.05, 2.2)
         pose = {k2: v for k2, v in kf.pose.items()}
-        ax.set_title(f"at {kf.at:g}  {supports[k]}\n" + "\n".join(f"{a}: {b}" for a, b in pose.items()), fontsize=6.5, loc="left")
+        warn = f"\n!! {beyond[k].joint} {beyond[k].motion} {beyond[k].angle_deg:.0f}" if k in beyond else ""
+        ax.set_title(f"at {kf.at:g}  {supports[k]}\n" + "\n".join(f"{a}: {b}" for a, b in pose.items()) + warn,
+                     fontsize=6.5, loc="left", color="#c00000" if warn else "black")
         # side: seen from the dancer's right, front (+z) to the right
         ax = axes[1, k]
         ax.axhline(0, color="#999999", lw=1)

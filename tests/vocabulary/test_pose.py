@@ -123,3 +123,57 @@ def test_stance_of():
     assert stance_of({"legs": "lunge", "plie": 70}) == "lunge_R"
     assert stance_of({"gesture": "retire"}) is None
     assert stance_of({"legs": "fifth", "other_gesture": "coupe"}) is None
+
+
+def _placed(spec: dict) -> np.ndarray:
+    """Joint positions of a pose with its lowest sole point on y = 0, shape (24, 3)."""
+    pos = _positions(compile_pose(spec))
+    pos[:, 1] -= sole_points(pos)[:, 1].min()
+    return pos
+
+
+@pytest.mark.parametrize(
+    "legs, plie",
+    [(legs, plie) for legs in ("first", "second", "fourth", "fifth", "fourth_back", "parallel") for plie in ("straight", "demi")]
+    + [("first", "grand"), ("second", "grand")],  # in fourth and fifth a grand plié lifts the heels (not modelled)
+)
+def test_standing_feet_are_flat_on_the_floor(legs, plie):
+    soles = sole_points(_placed({"legs": legs, "plie": plie}))[:, 1]
+    assert np.all(np.abs(soles) < 0.01), soles  # within 1 cm (sole_points models the heel to a few mm)
+
+
+@pytest.mark.parametrize("gesture", ["tendu_front", "tendu_side", "tendu_back"])
+@pytest.mark.parametrize("support", ["straight", "plie", "deep"])
+def test_a_terre_gestures_keep_the_toe_on_the_floor(gesture, support):
+    soles = sole_points(_placed({"gesture": gesture, "support_leg": support}))[:, 1]
+    assert abs(soles[2:].min()) < 0.003 and abs(soles[:2].min()) < 0.003  # the right toe and the left foot
+
+
+@pytest.mark.parametrize("gesture", ["retire", "attitude_back", "develope_side", "arabesque", "side_45", "coupe"])
+@pytest.mark.parametrize("support", ["straight", "plie", "releve"])
+def test_on_one_foot_the_centre_of_mass_stands_over_it(gesture, support):
+    from kanat.body import center_of_mass
+
+    pos = _placed({"gesture": gesture, "support_leg": support, "arms": "second"})
+    foot = 0.5 * (pos[J["left_ankle"]] + pos[J["left_foot"]])
+    assert np.linalg.norm((center_of_mass(pos) - foot)[[0, 2]]) < 0.01
+
+
+@pytest.mark.parametrize("support", ["plie", "deep", "releve"])
+def test_a_coupe_stays_at_the_supporting_ankle(support):
+    ref = _positions(compile_pose({"gesture": "coupe"}))
+    pos = _positions(compile_pose({"gesture": "coupe", "support_leg": support}))
+    want = ref[J["right_ankle"]] - ref[J["left_ankle"]]
+    got = pos[J["right_ankle"]] - pos[J["left_ankle"]]
+    assert np.linalg.norm(got - want) < 0.03
+
+
+def test_kneeling_rests_on_the_knees_and_insteps():
+    from kanat.body import BONE_RADIUS_M
+
+    pos = _placed({"gesture": "kneel", "other_gesture": "kneel", "turnout": False})
+    for side in ("left", "right"):
+        assert abs(pos[J[f"{side}_knee"], 1] - BONE_RADIUS_M[f"{side}_knee"]) < 0.01  # the kneecap on the floor
+        assert pos[J[f"{side}_ankle"], 1] < 0.08  # the instep low along the floor
+        assert pos[J[f"{side}_knee"], 2] > pos[J[f"{side}_ankle"], 2] + 0.3  # the shin lies back along the floor
+    assert 0.45 < pos[J["pelvis"], 1] < 0.6  # kneeling upright

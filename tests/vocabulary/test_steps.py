@@ -19,9 +19,9 @@ IDS = [s.name for s in STEPS]
 
 def test_library_size_and_families():
     families = [s.family for s in STEPS]
-    assert len(STEPS) >= 30
-    assert sum(f in ("classical", "linking") for f in families) >= 20
-    assert sum(f in ("modern", "contemporary") for f in families) >= 8
+    assert len(STEPS) >= 80
+    assert sum(f in ("classical", "linking") for f in families) >= 50
+    assert sum(f in ("modern", "contemporary") for f in families) >= 25
     assert {"glissade", "pas de bourrée", "grand jeté", "pirouette en dehors", "contraction and release"} <= set(IDS)
 
 
@@ -49,12 +49,17 @@ def expected_supports(pose: dict) -> set[str]:
     """The supports a keyframe may have, for side R, from which legs gesture."""
     right = pose.get("gesture", "none") != "none"
     left = pose.get("other_gesture", "none") != "none"
+    kneels = "kneel" in (pose.get("gesture"), pose.get("other_gesture"))
+    # a foot à terre (tendu) may take weight too: stepping back into a kneel
+    a_terre = str(pose.get("gesture", pose.get("other_gesture", ""))).startswith("tendu")
     if right and left:
-        return {"air", "floor"}
+        return {"floor"} if kneels else {"air", "floor"}
+    if kneels:  # a kneeling lunge: one knee and the other foot on the floor, weight on both
+        return {"floor", "both"}
     if right:
-        return {"left", "air"}
+        return {"left", "air"} | ({"both"} if a_terre else set())
     if left:
-        return {"right", "air"}
+        return {"right", "air"} | ({"both"} if a_terre else set())
     # both feet down: the weight may still be on one of them (chaînés step from foot to foot)
     return {"both", "left", "right", "air", "floor"}
 
@@ -63,7 +68,7 @@ def expected_supports(pose: dict) -> set[str]:
 def test_support_agrees_with_the_gestures(step):
     for i, k in enumerate(step.keyframes):
         assert k.support in expected_supports(k.pose), f"{step.name} keyframe {i + 1} (at {k.at}): {k.pose}"
-        if k.pose.get("gesture", "none") != "none":
+        if k.pose.get("gesture", "none") != "none" and not str(k.pose["gesture"]).startswith("tendu"):
             assert k.support != "both"
 
 
@@ -89,8 +94,12 @@ def test_step_fields_are_sensible(step):
     assert all(m in (2, 3, 4) for m in step.meters)
     for name in step.prepared_by:
         assert name in LIBRARY, f"{step.name} is prepared by unknown step {name!r}"
-    if step.turn_deg:
-        assert step.level == "releve"
+    if step.turn_deg:  # turns rise onto demi-pointe, or turn in the air, or slowly on a flat foot in adagio
+        assert step.level in ("releve", "air") or (step.level == "standing" and "adagio" in step.character)
+    if step.level == "floor":
+        assert any(k.support == "floor" for k in step.keyframes)
+    if any(k.support == "floor" for k in step.keyframes):
+        assert step.level == "floor"
 
 
 def test_turns_are_prepared_from_fourth_or_fifth():
@@ -107,9 +116,33 @@ def test_linking_steps_bridge_stances():
 
 
 def test_waltz_steps_are_in_three():
-    for name in ("balancé", "pas de valse", "waltz turn", "triplets"):
+    for name in ("balancé", "pas de valse", "waltz turn", "triplets", "pas de basque", "triplet turn", "side swing"):
         step = LIBRARY.get(name)
         assert step.meters == (3,) and step.beats % 3 == 0
+
+
+def test_meters_say_which_steps_suit_a_waltz_and_which_a_march():
+    waltz = {s.name for s in STEPS if s.meters == (3,)}
+    duple = {s.name for s in STEPS if 3 not in s.meters}
+    assert len(waltz) >= 8 and len(duple) >= 10
+    for s in STEPS:
+        if "waltz" in s.character:
+            assert 3 in s.meters, s.name
+    assert {"battement frappé", "entrechat quatre", "petit battement sur le cou-de-pied"} <= duple
+
+
+def test_the_vocabulary_the_tracker_asked_for():
+    wanted = {
+        "battement frappé", "battement fondu", "rond de jambe en l'air", "petit battement sur le cou-de-pied",
+        "développé derrière", "grand battement à la seconde", "grand battement derrière", "second arabesque",
+        "third arabesque", "attitude devant", "promenade en arabesque", "tour lent en attitude", "fouetté",
+        "double pirouette en dehors", "entrechat quatre", "ballonné", "cabriole", "saut de chat", "tour jeté",
+        "sissonne ouverte", "pas de basque", "bourrée couru", "temps levé en arabesque", "brisé",
+        "kneeling contraction", "spiral to the knee", "fall to the side", "side swing", "leg swing",
+        "off-balance turn", "reach and collapse", "rib cage isolations", "gesture phrase", "triplet turn",
+        "parallel développé", "lunge and tilt",
+    }
+    assert wanted <= set(IDS), wanted - set(IDS)
 
 
 def test_unknown_step_suggests_the_nearest():
@@ -169,7 +202,13 @@ def test_a_good_file_loads(tmp_path):
          "  accent: 1\n  start: fifth_R\n  end: fifth_R\n  energy: 0.2\n  level: standing\n  keyframes:\n  - {at: 0, legs: fifth, support: both}\n  - {at: 1, gesture: tendu_front",
          r"bad.yaml line 14: step 'second step' is missing 'beats'"),
         ("{at: 1, gesture: tendu_side, support: left}", "{at: 3, gesture: tendu_side, support: left}",
-         r"bad.yaml line 2 step 'little step' keyframe 2: at 3.0 is outside the step's beats 0-2"),
+         r"bad.yaml line 2 step 'little step' keyframe 2 \(line 12\): at 3.0 is outside the step's beats 0-2"),
+        ("{at: 1, gesture: tendu_side, support: left}", "{gesture: tendu_side, support: left}",
+         r"bad.yaml line 2 step 'little step' keyframe 2 \(line 12\): each keyframe needs 'at' \(beats\)"),
+        ("{at: 1, gesture: tendu_front, support: left}", "{at: 1, gesture: tendu_front, armz: fifth, support: left}",
+         r"bad.yaml line 14 step 'second step' keyframe 2 \(line 24\): unknown pose part 'armz'; did you mean 'arms'\?"),
+        ("{at: 1, gesture: tendu_front, support: left}", "{at: 1, gesture: tendu_front, arms: [fifht, second], support: left}",
+         r"bad.yaml line 14 step 'second step' keyframe 2 \(line 24\): unknown arms 'fifht'; did you mean 'fifth'\?"),
         ("support: left}\n  - {at: 2, legs: fifth, support: both}\n- name", "support: lef}\n  - {at: 2, legs: fifth, support: both}\n- name",
          r"bad.yaml line 2 step 'little step': support 'lef' is unknown; did you mean 'left'\?"),
         ("family: linking", "family: linkin", r"bad.yaml line 14 step 'second step': family 'linkin' is unknown; did you mean 'linking'\?"),
@@ -179,6 +218,21 @@ def test_a_good_file_loads(tmp_path):
     ],
 )
 def test_typos_name_the_file_the_line_and_the_nearest_name(tmp_path, old, new, match):
+    assert GOOD.count(old) == 1, old
+    with pytest.raises(VocabularyError, match=match):
+        load_steps(_write(tmp_path, GOOD.replace(old, new)))
+
+
+@pytest.mark.parametrize(
+    "old, new, match",
+    [
+        ("{at: 1, gesture: tendu_side, support: left}", "{at: 1, legs: fifth, plie: 175, support: both}",
+         r"bad.yaml line 2 step 'little step' keyframe 2 \(line 12\): (left|right)_knee flexion 175 deg is beyond its limit 150 deg"),
+        ("{at: 1, gesture: tendu_front, support: left}", "{at: 1, legs: fifth, plie: -30, support: both}",
+         r"bad.yaml line 14 step 'second step' keyframe 2 \(line 24\): (left|right)_knee flexion -30 deg is beyond its limit -10 deg"),
+    ],
+)
+def test_a_pose_beyond_a_joint_limit_names_the_file_line_joint_angle_and_limit(tmp_path, old, new, match):
     assert GOOD.count(old) == 1, old
     with pytest.raises(VocabularyError, match=match):
         load_steps(_write(tmp_path, GOOD.replace(old, new)))

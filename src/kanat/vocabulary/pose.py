@@ -25,26 +25,36 @@ legs          standing position of both feet: first, second, fourth, fifth
               (working foot front), fifth_back, fourth_back (working foot behind),
               parallel, open (modern wide parallel), lunge (working leg bent in
               front, the other straight behind)
-plie          both legs: straight, demi, deep, grand (or a knee angle in degrees)
+plie          both legs: straight, demi, deep, grand (or a knee angle in degrees,
+              checked against kanat.body.limits when the step file loads)
 gesture       the working (right) leg's gesture (overrides ``legs`` for that leg):
               tendu_front/side/back, degage_front/side/back, retire, coupe,
               coupe_back, attitude_front/back, develope_front/side, arabesque,
               arabesque_low, grand_battement_front/side/back, jete_front (split
               forward), jete_back, tuck, lift_knee (parallel), step_front,
-              step_back (parallel walking steps), kneel
+              step_back (parallel walking steps), front_45, side_45, back_45
+              (straight leg at 45 degrees: fondu, frappé, ballonné),
+              side_45_bent (rond de jambe en l'air: thigh at 45 to the side,
+              lower leg folded in), kneel (knee and instep on the floor; with
+              both legs kneeling the support is ``floor``).
+              À terre gestures (tendu_*, step_*) keep the toe on the floor
+              whatever the supporting leg does; the others never drop lower
+              than over a straight supporting leg (the leg lifts a little
+              higher over a plié). Feet that stand flat are kept flat.
 other_gesture the same gestures for the other (left) leg, mirrored: the leg
               that lands a jeté, the back leg of a grand jeté, the crossing
               foot of a pas de bourrée. With only one of gesture/other_gesture
               the other leg supports; with both the dancer is in the air.
 support_leg   the supporting leg when exactly one leg gestures: straight, plie,
               deep (a deep fondu), releve, pointe (pointed foot, also the
-              straight leg hanging under a jump)
+              straight leg hanging under a jump), half_kneel (the front leg
+              of a kneeling lunge, with ``other_gesture: kneel``)
 releve        both feet rise on demi-pointe (true/false); with a plié the heels
               lift off the floor (a hinge, a run)
 arms          a position for both arms or [working, other]: bras_bas, first,
               second, fifth, demi_second, allonge, high_second (a V), arabesque_front,
               arabesque_side, reach_front, reach_up, low, forward_low,
-              contraction, swing_back, hips. Arms are placed relative to the chest, so they
+              contraction, swing_back, hips, arabesque_high. Arms are placed relative to the chest, so they
               follow the torso (a flat back carries reach_up forward)
 torso         upright, cambre_front, cambre_back, cambre_side (toward the other
               side), contraction, release, spiral (twist toward the working
@@ -67,7 +77,7 @@ from __future__ import annotations
 import numpy as np
 
 from kanat.body import rotations as R
-from kanat.body.skeleton import J, MIRROR
+from kanat.body.skeleton import J, JOINT_NAMES, MIRROR
 from kanat.errors import VocabularyError
 
 TURNOUT_DEG = 40.0
@@ -88,7 +98,9 @@ _LEG_POSITIONS = {
 _PLIE = {"straight": 0.0, "demi": 55.0, "grand": 100.0, "deep": 80.0}
 # supporting leg under a gesture: (knee, ankle, extra hip flexion)
 _SUPPORT = {"straight": (0.0, 0.0, 0.0), "plie": (45.0, -22.0, -22.0), "deep": (75.0, -37.0, -37.0),
-            "releve": (0.0, 55.0, 0.0), "pointe": (0.0, 75.0, 0.0)}
+            "releve": (0.0, 55.0, 0.0), "pointe": (0.0, 75.0, 0.0),
+            # the front leg of a kneeling lunge (the other leg kneels): thigh about level, shin upright, foot flat
+            "half_kneel": (112.0, 0.0, -88.0)}
 
 # gesture: (flex, abd, knee, ankle point, turnout: True for TURNOUT_DEG, False, or degrees).
 # The bent-knee gestures (retire, coupe, attitude, tuck) were fitted so the knee opens to the
@@ -118,9 +130,15 @@ _GESTURES = {
     "lift_knee": (-80.0, 0.0, 100.0, 40.0, False),
     "step_front": (-20.0, 0.0, 5.0, 20.0, False),
     "step_back": (18.0, 0.0, 5.0, 30.0, False),
-    "kneel": (-10.0, 0.0, 95.0, 0.0, False),
-    "coupe_back": (2.0, 20.0, 56.0, 70.0, 85.0),
+    "kneel": (-4.0, 0.0, 90.0, 58.0, False),  # fitted: knee and instep on the floor (kneeling upright)
+    "coupe_back": (2.0, 20.0, 56.0, 70.0, 80.0),
     "arabesque_low": (50.0, 0.0, 0.0, 75.0, True),
+    # at 45 degrees (à la demi-hauteur): fondu, frappé, ballonné, rond de jambe en l'air, sissonne
+    "front_45": (-45.0, -3.0, 0.0, 75.0, True),
+    "side_45": (0.0, 45.0, 0.0, 75.0, True),
+    "back_45": (45.0, -3.0, 0.0, 75.0, True),
+    # rond de jambe en l'air: the thigh held at 45 to the side, the lower leg folded in toward the calf
+    "side_45_bent": (0.0, 45.0, 75.0, 70.0, True),
 }
 
 # arm positions for the LEFT arm in the rest frame: (elevation, forward, elbow)
@@ -136,11 +154,12 @@ _ARMS = {
     "reach_front": (8.0, 88.0, 0.0),
     "reach_up": (85.0, 5.0, 0.0),
     "low": (-82.0, 5.0, 5.0),
-    "contraction": (-8.0, 80.0, 50.0),
+    "contraction": (-8.0, 76.0, 44.0),  # rounded in front, the fingertips just apart
     "swing_back": (-60.0, -60.0, 5.0),
     "hips": (-55.0, -20.0, 100.0),
     "high_second": (40.0, 12.0, 5.0),
     "forward_low": (-40.0, 80.0, 5.0),
+    "arabesque_high": (28.0, 80.0, 0.0),  # third arabesque: forward and above the shoulder
 }
 
 # torso: rotations of (spine1, spine2, spine3, neck) as euler (x, y, z) degrees
@@ -186,6 +205,7 @@ def _q(x: float = 0.0, y: float = 0.0, z: float = 0.0) -> np.ndarray:
     return R.from_euler(np.radians([x, y, z]))
 
 
+_SHIN_LEAN_DEG = 40.0  # the most a heels-down plié flexes the ankle (see kanat.body.limits)
 _LUNGE_FOOT_DEG = 70.0  # the back foot's angle to the vertical in a lunge (on the ball, heel up)
 
 
@@ -260,6 +280,18 @@ def _arm_quats(elev: float, fwd: float, bend: float, *, left: bool) -> tuple[np.
     return q_sh, q_el
 
 
+def _key(value):
+    """A hashable form of a pose spec (lists become tuples)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _key(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_key(v) for v in value)
+    return value
+
+
+_CACHE: dict = {}
+
+
 def compile_pose(spec: dict, *, side: str = "R", where: str = "pose") -> np.ndarray:
     """Compile a pose written in the pose language to local joint rotations.
 
@@ -279,6 +311,20 @@ def compile_pose(spec: dict, *, side: str = "R", where: str = "pose") -> np.ndar
         pose's own pelvis tilt; facing is added by perform.
     """
     check_pose(spec, where=where)
+    try:
+        key = (_key(spec), side)
+        hash(key)
+    except TypeError:
+        key = None
+    if key is not None and key in _CACHE:
+        return _CACHE[key].copy()
+    rot = _compile(spec, side)
+    if key is not None and len(_CACHE) < 20000:
+        _CACHE[key] = rot
+    return rot.copy()
+
+
+def _compile(spec: dict, side: str) -> np.ndarray:
     rot = R.identity((24,))
     to = TURNOUT_DEG if spec.get("turnout", True) else 0.0
     legs = spec.get("legs", "first")
@@ -286,8 +332,11 @@ def compile_pose(spec: dict, *, side: str = "R", where: str = "pose") -> np.ndar
     plie = spec.get("plie", "straight")
     knee = float(plie) if isinstance(plie, (int, float)) else _PLIE[plie]
     # per leg: [flex, abd, turnout, knee, ankle, extra hip flexion of the plié]
-    work = [wf, wa, to if turned else 0.0, knee, -knee / 2.0, -knee / 2.0]
-    other = [sf, sa, to if turned else 0.0, knee, -knee / 2.0, -knee / 2.0]
+    # the shin leans over the toes by half the knee's bend, at most _SHIN_LEAN_DEG (heels down);
+    # the thigh takes the rest, so a grand plié sits down between the heels
+    shin = min(knee / 2.0, _SHIN_LEAN_DEG)
+    work = [wf, wa, to if turned else 0.0, knee, -shin, shin - knee]
+    other = [sf, sa, to if turned else 0.0, knee, -shin, shin - knee]
     if legs == "lunge":  # front shin vertical, foot flat; back leg straight, on the ball of the foot
         k = max(knee, 45.0)
         back = _lunge_back_deg(k)
@@ -303,18 +352,12 @@ def compile_pose(spec: dict, *, side: str = "R", where: str = "pose") -> np.ndar
         if name != "none":
             gf, ga, gk, gp, gturn = _GESTURES[name]
             turn = (TURNOUT_DEG if gturn is True else float(gturn)) if gturn else 0.0
-            leg[:] = [gf, ga, turn if to else 0.0, gk, 0.0 if name == "kneel" else gp, 0.0]
-    if (g_work == "none") != (g_other == "none"):  # one leg gestures, the other supports
+            leg[:] = [gf, ga, turn if to else 0.0, gk, gp, 0.0]
+    one_gesture = (g_work == "none") != (g_other == "none")
+    support_kind = spec.get("support_leg", "straight")
+    if one_gesture:  # one leg gestures, the other supports
         sup_leg = other if g_work != "none" else work
-        sup_leg[3:] = _SUPPORT[spec.get("support_leg", "straight")]
-
-    # the working leg is the right leg (mirrored later for side L)
-    for leg, right in ((work, True), (other, False)):
-        flex, abd, turn, kn, ank, extra = leg
-        pre = "right_" if right else "left_"
-        rot[J[pre + "hip"]] = _leg_quats(flex, abd, turn, extra, right=right)
-        rot[J[pre + "knee"]] = _q(x=kn)
-        rot[J[pre + "ankle"]] = _q(x=ank)
+        sup_leg[3:] = _SUPPORT[support_kind]
 
     arms = spec.get("arms", "bras_bas")
     work_arm, other_arm = (arms, arms) if isinstance(arms, str) else (arms[0], arms[1])
@@ -329,14 +372,233 @@ def compile_pose(spec: dict, *, side: str = "R", where: str = "pose") -> np.ndar
         rot[J[name]] = _q(*ang)
     q_pelvis = _q(*tilt) if isinstance(tilt, tuple) else _q(x=tilt)
     rot[J["pelvis"]] = q_pelvis
-    if np.any(np.asarray(tilt) != 0):  # keep the legs hanging from a tipped pelvis where they were
-        undo = R.conjugate(q_pelvis)
-        for hip in ("left_hip", "right_hip"):
-            rot[J[hip]] = R.multiply(undo, rot[J[hip]])
     rot[J["head"]] = _q(*_HEAD[spec.get("head", "front")])
+    _set_legs(rot, work, other)
+
+    # feet that stand flat stay flat on the floor, whatever the hips and knees do
+    flat = []
+    if g_work == "none" and g_other == "none" and not spec.get("releve"):
+        flat = [True, legs != "lunge"]  # (right, left); a lunge's back foot is on its ball
+    elif one_gesture and support_kind in ("straight", "plie", "deep", "half_kneel"):
+        flat = [g_work == "none", g_other == "none"]
+    for right, is_flat in zip((True, False), flat):
+        if is_flat:
+            _flatten_foot(rot, right=right)
+    # a gesture that touches the floor keeps its toe on it (à terre), and no gesture
+    # drops lower than it would be over a straight supporting leg
+    if one_gesture:
+        g = g_work if g_work != "none" else g_other
+        leg = work if g_work != "none" else other
+        fit = g != "kneel" and (g in _A_TERRE or support_kind != "straight")
+        if fit:
+            _fit_gesture_height(rot, leg, right=g_work != "none", a_terre=g in _A_TERRE, spec=spec)
+        # on one foot the centre of mass stands over that foot: the supporting leg leans under it
+        if g != "kneel" and support_kind in _BALANCED:
+            support_right = g_work == "none"
+            _balance_over_foot(rot, right_support=support_right, flat=support_kind != "releve")
+            if fit:  # the supporting sole moved a little: the gesture follows it (and the balance the gesture)
+                _fit_gesture_height(rot, leg, right=g_work != "none", a_terre=g in _A_TERRE, spec=spec)
+                _balance_over_foot(rot, right_support=support_right, flat=support_kind != "releve")
+                _fit_gesture_height(rot, leg, right=g_work != "none", a_terre=g in _A_TERRE, spec=spec)
     if side == "L":
         rot = mirror_rotations(rot)
     return R.normalize(rot)
+
+
+_A_TERRE = {"tendu_front", "tendu_side", "tendu_back", "step_front", "step_back"}
+_BALANCED = ("straight", "plie", "deep", "releve")  # supporting legs that stand over the centre of mass
+
+
+def _balance_over_foot(rot: np.ndarray, *, right_support: bool, flat: bool, tolerance_m: float = 0.003) -> None:
+    """Lean the supporting leg (a rotation about its hip) until the centre of mass is over its foot.
+
+    The foot's centre is midway between the ankle and the ball, as perform
+    balances it. A few fixed-point steps: moving the leg moves the centre of
+    mass a little too.
+    """
+    from kanat.body.kinematics import center_of_mass, forward_kinematics
+    from kanat.body.skeleton import default_skeleton
+
+    from kanat.body.limits import check_joint_limits
+
+    pre = "right_" if right_support else "left_"
+    hip = J[pre + "hip"]
+    sk = default_skeleton()
+    before = rot.copy()
+    for _ in range(4):
+        pos, _ = forward_kinematics(sk, np.zeros((1, 3)), rot[None])
+        pos = pos[0]
+        centre = 0.5 * (pos[J[pre + "ankle"]] + pos[J[pre + "foot"]])
+        d = center_of_mass(pos) - centre
+        d[1] = 0.0
+        if np.linalg.norm(d) < tolerance_m:
+            break
+        v = centre - pos[hip]
+        q_world = _min_rotation(v / np.linalg.norm(v), (v + d) / np.linalg.norm(v + d))
+        g_pelvis = rot[J["pelvis"]]
+        rot[hip] = R.multiply(R.conjugate(g_pelvis), R.multiply(q_world, R.multiply(g_pelvis, rot[hip])))
+        if flat:
+            _flatten_foot(rot, right=right_support)
+    # never past a joint's range: lean only as far as the hip and the flat foot allow
+    leg = (hip, J[pre + "knee"], J[pre + "ankle"])
+    after = rot.copy()
+    for frac in (1.0, 0.75, 0.5, 0.25, 0.0):
+        rot[hip] = R.slerp(before[hip], after[hip], frac)
+        if flat:
+            _flatten_foot(rot, right=right_support)
+        if not check_joint_limits(rot, tolerance_deg=0.0, joints=tuple(JOINT_NAMES[j] for j in leg)):
+            return
+
+
+def _set_legs(rot: np.ndarray, work: list, other: list) -> None:
+    """Hip, knee and ankle rotations from the per-leg parameters; the hips hang from the (tilted) pelvis."""
+    undo = R.conjugate(rot[J["pelvis"]])
+    for leg, right in ((work, True), (other, False)):
+        flex, abd, turn, kn, ank, extra = leg
+        pre = "right_" if right else "left_"
+        rot[J[pre + "hip"]] = R.multiply(undo, _leg_quats(flex, abd, turn, extra, right=right))
+        rot[J[pre + "knee"]] = _q(x=kn)
+        rot[J[pre + "ankle"]] = _q(x=ank)
+
+
+def _leg_chain(rot: np.ndarray, right: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Forward kinematics of one leg only, pelvis at the origin: (ankle, ball) positions and the knee's world rotation.
+
+    ``rot`` has shape (..., 24, 4); returns shapes (..., 3), (..., 3), (..., 4).
+    """
+    from kanat.body.skeleton import _rest_offsets
+
+    off = _rest_offsets()
+    pre = "right_" if right else "left_"
+    g = rot[..., J["pelvis"], :]
+    p = R.rotate(g, off[J[pre + "hip"]])
+    g = R.multiply(g, rot[..., J[pre + "hip"], :])
+    p = p + R.rotate(g, off[J[pre + "knee"]])
+    g_knee = R.multiply(g, rot[..., J[pre + "knee"], :])
+    ankle = p + R.rotate(g_knee, off[J[pre + "ankle"]])
+    g = R.multiply(g_knee, rot[..., J[pre + "ankle"], :])
+    ball = ankle + R.rotate(g, off[J[pre + "foot"]])
+    return ankle, ball, g_knee
+
+
+def _flatten_foot(rot: np.ndarray, *, right: bool) -> None:
+    """Turn the ankle so the foot lies flat (its world orientation a pure turn about the vertical)."""
+    pre = "right_" if right else "left_"
+    ankle, ball, g_knee = _leg_chain(rot, right)
+    fwd = ball - ankle
+    heading = np.arctan2(fwd[0], fwd[2])
+    rot[J[pre + "ankle"]] = R.multiply(R.conjugate(g_knee), R.yaw(heading))
+
+
+def _sole_low(rot: np.ndarray, right: bool) -> np.ndarray:
+    """Lowest sole point (heel or ball) of one foot relative to the pelvis, shape (...)."""
+    from kanat.body.kinematics import sole_points
+
+    ankle, ball, _ = _leg_chain(rot, right)
+    pos = np.zeros(ankle.shape[:-1] + (24, 3))
+    a, f = (J["right_ankle"], J["right_foot"]) if right else (J["left_ankle"], J["left_foot"])
+    pos[..., a, :], pos[..., f, :] = ankle, ball
+    s = sole_points(pos)[..., 1]
+    return s[..., 2:].min(-1) if right else s[..., :2].min(-1)
+
+
+_SCALES = np.linspace(0.2, 3.0, 281)
+
+
+# gestures whose foot rests on the supporting leg, and where: they follow it when it bends
+_TOUCHING = {"coupe": "ankle", "coupe_back": "ankle", "retire": "knee"}
+
+
+def _leg_points(rot: np.ndarray, right: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(knee, ankle, ball) of one leg relative to the pelvis, shapes (..., 3)."""
+    from kanat.body.skeleton import _rest_offsets
+
+    off = _rest_offsets()
+    pre = "right_" if right else "left_"
+    g = R.multiply(rot[..., J["pelvis"], :], rot[..., J[pre + "hip"], :])
+    knee = R.rotate(rot[..., J["pelvis"], :], off[J[pre + "hip"]]) + R.rotate(g, off[J[pre + "knee"]])
+    ankle, ball, _ = _leg_chain(rot, right)
+    return knee, ankle, ball
+
+
+def _follow_supporting_leg(rot: np.ndarray, leg: list, *, right: bool, gesture: str, spec: dict) -> None:
+    """Keep a coupé at the supporting ankle and a retiré at the supporting knee when that leg bends or rises.
+
+    The gesture foot keeps the place it has, relative to the supporting ankle
+    or knee, over a straight supporting leg; its hip flexion, abduction and
+    knee are searched on a grid (two passes, coarse then fine).
+    """
+    ref = compile_pose({**spec, "support_leg": "straight"})
+    which = 0 if _TOUCHING[gesture] == "knee" else 1
+    ref_pts, cur_pts = _leg_points(ref, not right), _leg_points(rot, not right)
+    g_ref = _leg_points(ref, right)
+    shift = cur_pts[which] - ref_pts[which]
+    want_ankle, want_ball = g_ref[1] + shift, g_ref[2] + shift
+    flex, abd, turn, kn, ank, extra = leg
+    undo = R.conjugate(rot[J["pelvis"]])
+    pre = "right_" if right else "left_"
+    best = (0.0, 0.0, 0.0)
+    for span, n in ((40.0, 17), (6.0, 13)):
+        grid = np.stack(np.meshgrid(*(np.linspace(b - span, b + span, n) for b in best), indexing="ij"), -1).reshape(-1, 3)
+        cand = np.repeat(rot[None], len(grid), axis=0)
+        sign = 1.0 if right else -1.0
+        zeros = np.zeros(len(grid))
+        q_abd = R.from_euler(np.radians(np.stack([zeros, zeros, -sign * (abd + grid[:, 1])], -1)))
+        q_flex = R.from_euler(np.radians(np.stack([flex + grid[:, 0], zeros, zeros], -1)))
+        rest = R.multiply(_q(y=-sign * turn), _q(x=extra))
+        cand[:, J[pre + "hip"]] = R.multiply(undo, R.multiply(q_abd, R.multiply(q_flex, rest)))
+        cand[:, J[pre + "knee"]] = R.from_euler(np.radians(np.stack([np.clip(kn + grid[:, 2], 0.0, 145.0), zeros, zeros], -1)))
+        _k, a_pts, b_pts = _leg_points(cand, right)
+        err = np.sum((a_pts - want_ankle) ** 2, -1) + np.sum((b_pts - want_ball) ** 2, -1)
+        best = tuple(grid[int(np.argmin(err))])
+    i = int(np.argmin(err))
+    rot[J[pre + "hip"]] = cand[i, J[pre + "hip"]]
+    rot[J[pre + "knee"]] = cand[i, J[pre + "knee"]]
+
+
+def _fit_gesture_height(rot: np.ndarray, leg: list, *, right: bool, a_terre: bool, spec: dict) -> None:
+    """Scale the gesture leg's elevation so its toe is on the floor (à terre) or no lower than over a straight leg."""
+    gesture = spec.get("gesture", "none") if right else spec.get("other_gesture", "none")
+    if gesture in _TOUCHING:
+        if spec.get("support_leg", "straight") != "straight":
+            _follow_supporting_leg(rot, leg, right=right, gesture=gesture, spec=spec)
+        return
+    support_low = float(_sole_low(rot, not right))
+    if a_terre:
+        target = 0.0
+    else:  # the clearance the gesture has over a straight supporting leg
+        ref = compile_pose({**spec, "support_leg": "straight"})
+        target = float(_sole_low(ref, right) - _sole_low(ref, not right))
+        if float(_sole_low(rot, right)) - support_low >= target - 1e-3:
+            return
+    flex, abd, turn, _kn, _ank, extra = leg
+    undo = R.conjugate(rot[J["pelvis"]])
+    hip = J["right_hip" if right else "left_hip"]
+
+    def hips(scales) -> np.ndarray:  # _leg_quats over many scales at once
+        sc = np.asarray(scales, dtype=float)
+        sign = 1.0 if right else -1.0
+        zeros = np.zeros_like(sc)
+        q_abd = R.from_euler(np.radians(np.stack([zeros, zeros, -sign * abd * sc], -1)))
+        q_flex = R.from_euler(np.radians(np.stack([flex * sc, zeros, zeros], -1)))
+        rest = R.multiply(_q(y=-sign * turn), _q(x=extra))
+        return R.multiply(undo, R.multiply(q_abd, R.multiply(q_flex, rest)))
+
+    cand = np.repeat(rot[None], _SCALES.size, axis=0)
+    cand[:, hip] = hips(_SCALES)
+    gap = _sole_low(cand, right) - support_low - target  # > 0: the toe above its target; rises with the scale
+    if a_terre:  # the highest scale that still touches the floor, interpolated
+        cross = np.flatnonzero((gap[:-1] <= 0.0) & (gap[1:] > 0.0))
+        if cross.size:
+            i = cross[-1]
+            s = _SCALES[i] + (_SCALES[i + 1] - _SCALES[i]) * (-gap[i]) / (gap[i + 1] - gap[i])
+        else:
+            s = _SCALES[int(np.argmin(np.abs(gap)))]
+    else:
+        # lift the gesture (at most half as high again) until it clears as much as over a straight leg
+        ok = np.flatnonzero((gap >= 0.0) & (_SCALES >= 1.0) & (_SCALES <= 1.5))
+        s = _SCALES[ok[0]] if ok.size else 1.5 if gap[_SCALES <= 1.5][-1] < 0 else 1.0
+    rot[hip] = hips([s])[0]
 
 
 def stance_of(spec: dict) -> str | None:

@@ -24,6 +24,7 @@ Conventions
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -33,8 +34,9 @@ import numpy as np
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from kanat.body.limits import check_joint_limits
 from kanat.errors import VocabularyError
-from kanat.vocabulary.pose import compile_pose
+from kanat.vocabulary.pose import check_pose, compile_pose
 
 FAMILIES = ("classical", "modern", "contemporary", "linking")
 LEVELS = ("floor", "low", "standing", "releve", "air")
@@ -231,7 +233,8 @@ def _parse_step(d: dict, where: str) -> Step:
     if not isinstance(raw, list) or len(raw) < 2:
         raise VocabularyError(f"{w}: needs at least two keyframes (start and end)")
     for i, k in enumerate(raw):
-        kw = f"{w} keyframe {i + 1}"
+        kline = raw.lc.item(i)[0] + 1 if hasattr(raw, "lc") else None
+        kw = f"{w} keyframe {i + 1}" + (f" (line {kline})" if kline else "")
         if not isinstance(k, dict) or "at" not in k:
             raise VocabularyError(f"{kw}: each keyframe needs 'at' (beats) and pose parts")
         k = dict(k)
@@ -244,6 +247,7 @@ def _parse_step(d: dict, where: str) -> Step:
             raise VocabularyError(f"{kw}: at {at} is outside the step's beats 0-{beats}")
         if kfs and at <= kfs[-1].at:
             raise VocabularyError(f"{kw}: keyframe times must increase (at {at} after {kfs[-1].at})")
+        check_pose(k, where=kw)  # unknown parts and names, with the keyframe's own line
         kfs.append(Keyframe(at=at, pose=k, support=support, ease=ease))
     if kfs[0].at != 0 or kfs[-1].at != beats:
         raise VocabularyError(f"{w}: the first keyframe must be at 0 and the last at {beats} (the step's beats)")
@@ -253,7 +257,13 @@ def _parse_step(d: dict, where: str) -> Step:
         keyframes=tuple(kfs), sided=bool(d.get("sided", True)), prepared_by=tuple(d.get("prepared_by", ())),
         description=str(d.get("description", "")), source=where,
     )
-    step.keyframe_rotations()  # compile now: pose errors surface at load time with file and line
+    rot = step.keyframe_rotations()  # compile now: pose errors surface at load time with file and line
+    for v in check_joint_limits(rot):  # and poses no dancer can make
+        kline = raw.lc.item(v.frame)[0] + 1 if hasattr(raw, "lc") else "?"
+        raise VocabularyError(
+            f"{w} keyframe {v.frame + 1} (line {kline}): {v.joint} {v.motion} {v.angle_deg:.0f} deg is beyond "
+            f"its limit {v.limit_deg:.0f} deg (kanat.body.limits); bend less"
+        )
     return step
 
 
@@ -278,10 +288,23 @@ def load_steps(path: str | Path) -> list[Step]:
 
 
 def load_library(paths: list[str | Path] | None = None) -> Library:
-    """The vocabulary from the YAML files shipped with kanat (or ``paths``)."""
+    """The vocabulary from the YAML files shipped with kanat (or ``paths``).
+
+    The shipped vocabulary is read and checked once per process (the files
+    do not change while kanat runs); ``paths`` are read every time.
+    """
     if paths is None:
-        folder = resources.files("kanat.vocabulary") / "data"
-        paths = sorted(Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml"))
+        return _shipped_library()
+    return _read_library(paths)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_library() -> Library:
+    folder = resources.files("kanat.vocabulary") / "data"
+    return _read_library(sorted(Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml")))
+
+
+def _read_library(paths) -> Library:
     steps: list[Step] = []
     seen: dict[str, str] = {}
     for p in paths:
