@@ -183,7 +183,7 @@ def test_term_family_stage_bar_accent_ending(library, ctx, demo_music_map):
     assert step_terms(state(beats=1), s, 3, "R", **waltz)["bar"] == -1.5
     assert step_terms(state(beats=0), s, 3, "R", **waltz)["bar"] == 0.0
     pose = library.get("pose croisée")
-    assert step_terms(state(beats=6), pose, 2, "R", **ctx)["ending"] == 2.0
+    assert step_terms(state(beats=6), pose, 2, "R", **ctx)["ending"] == 3.0
     assert step_terms(state(beats=2), pose, 2, "R", **ctx)["ending"] == 0.0
     assert STRICT_BELOW < 0.1 and Stage().inside((0.0, 0.0))
 

@@ -29,14 +29,14 @@ stage      -4 when the step would end off the safe area of the stage;
            -0.3 for facing a side wall, -1.5 * (1 - innovation) for turning
            the back to the audience; travelling steps prefer the diagonals;
            in the piece's big moments (its loudest phrases, see climaxes())
-           up to +1.5 for ending downstage.
+           up to +3 for ending downstage.
 bar        in 3/4, steps take whole bars (a 2-beat step is danced over one
            bar, a 4-beat one over two); -1.5 * (1 - innovation) for a step
            that would start off the "1" of a bar.
 usage      -0.6 for every earlier use of the step in the dance (variety);
            the opening préparation is not used again.
-ending     (per phrase) +2 when the phrase's last step is a held pose, a
-           finished turn or a landing that ends on the phrase's last beat.
+ending     (per phrase) +3 when the phrase's last step is a held pose or a
+           finished turn ending on the phrase's last beat.
 difficulty -|step difficulty - wanted difficulty| * 0.3.
 """
 
@@ -244,8 +244,8 @@ def compose(
         ):
             # the music repeats: the same phrase on the other side (a recognisable variation),
             # or on the same side where only that chains from the step before
-            mirror = _chains_into(template, library, stance, True, before) or not _chains_into(
-                template, library, stance, False, before)
+            mirror = (innovation > STRICT_BELOW or _chains_into(template, library, stance, True, before)
+                      or not _chains_into(template, library, stance, False, before))
             placed, stance, facing, xz, last_side = _vary(template, library, stance, facing, xz, stage, innovation,
                                                           mirror=mirror)
         else:
@@ -587,14 +587,14 @@ def step_terms(st: _State, step: Step, beats: int, side: str, *, a: int, n: int,
     t["difficulty"] = -0.3 * abs(step.difficulty - difficulty)
     stage_term = 0.0 if inside else -4.0
     if climax > 0 and end_z is not None:  # big moments come downstage
-        stage_term += 1.5 * climax * float(np.clip(end_z / 2.0, -1.0, 1.0))
+        stage_term += 3.0 * climax * float(np.clip(end_z / 2.0, -1.0, 1.0))
     if facing is not None:
         stage_term -= _FACING_COST[facing] * (strict if facing in (4, 5, 6) else 1.0)
     t["stage"] = stage_term
     ending = 0.0
     if st.beats + beats == n:
-        if any(k in step.name for k in ENDING_NAMES) or step.is_jump:
-            ending += 2.0
+        if any(k in step.name for k in ENDING_NAMES):
+            ending += 3.0
         if closing and step.name in CLOSINGS:
             ending += 4.0
     t["ending"] = ending

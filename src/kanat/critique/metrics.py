@@ -255,8 +255,9 @@ def phrase_end_holds(
     """How still the body is at the end of each phrase.
 
     Our measure, after DANCE.md ("a phrase ends on a held pose or a finished
-    turn, usually on count 7 or 8"): the mean joint speed in a one-beat window
-    centred on each of the phrase's last two beats; the stiller of the two is
+    turn, usually on count 7 or 8"): the mean joint speed over the count that
+    each of the phrase's last two beats begins (from the beat to one beat
+    later: holding a count means being still through it); the stiller is
     the phrase's end speed. The ending is held when that speed is at most
     ``HOLD_STILL_MPS`` (0.15 m/s) or at most ``HOLD_RATIO`` (half) the phrase's
     mean speed.
@@ -275,7 +276,7 @@ def phrase_end_holds(
         if b[z] > end_s:
             continue
         ends = [b[i] for i in (z, z - 1) if i >= a]
-        end_speed = np.nanmin([window_means(v, fps, np.array([t - ibi / 2, t + ibi / 2]))[0] for t in ends])
+        end_speed = np.nanmin([window_means(v, fps, np.array([t, t + ibi]))[0] for t in ends])
         whole = window_means(v, fps, np.array([b[a], b[z] + ibi / 2]))[0]
         if np.isnan(end_speed):
             continue

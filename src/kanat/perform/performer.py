@@ -43,6 +43,8 @@ TAKEOFF_OPEN = 0.3  # how far the legs have opened toward the flight's shape as 
 FLIGHT_SHAPE = 0.4  # share of the first flight segment after which the flight's shape is reached
 _LEGS = [J[n] for n in ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_foot", "right_foot")]
 _UPPER = [j for j in range(24) if j not in _LEGS]
+PHRASE_END_HOLD_BEATS = 1.0  # the last step of a phrase finishes this early and holds
+WEIGHT_LEAD_S = 0.25  # the weight moves onto the standing foot this long before the other foot lifts
 MOMENTUM_S = 0.06  # how long the body takes to gather and lose its travelling speed
 REACH = 0.995  # a supporting leg straightens to this share of its length at most
 BALANCE_TAU_S = 0.12  # how fast the weight settles over a new supporting foot
@@ -77,11 +79,18 @@ def _keys(score: Score, music_map: MusicMap, library: Library) -> tuple[list[_Ke
         turn = np.radians(step.turn_deg) * (-1.0 if side == "R" else 1.0)
         # a step may be danced over more (or fewer) beats than it is written for,
         # e.g. a 2-beat step over one bar of 3/4: its keyframes stretch with it
-        ats = _stretched_times(step, st.beats if st.beats > 0 else step.beats)
+        beats_n = st.beats if st.beats > 0 else step.beats
+        ends_phrase = st is phrase.steps[-1] and st.at + beats_n - 1 >= phrase.n_beats
+        hold = PHRASE_END_HOLD_BEATS if ends_phrase and beats_n >= 2 and not step.is_jump else 0.0
+        # a phrase finishes a beat early and holds its last pose through the final count
+        ats = _stretched_times(step, beats_n - hold) if hold else _stretched_times(step, beats_n)
         # the turn happens between the second and the second-to-last keyframe (after the preparation)
         k0, k1 = (1, len(ats) - 2) if len(ats) >= 4 else (0, len(ats) - 1)
         span = max(ats[k1] - ats[k0], 1e-6)
         t_keys = beats_to_time(b0 + ats, beats)
+        if hold:
+            ats = np.append(ats, beats_n)
+            t_keys = beats_to_time(b0 + ats, beats)
         for i, kf in enumerate(step.keyframes):
             frac = np.clip((ats[i] - ats[k0]) / span, 0.0, 1.0)
             if sup[i] == "air" and i > 0 and sup[i - 1] != "air" and i + 1 < len(ats):
@@ -95,6 +104,9 @@ def _keys(score: Score, music_map: MusicMap, library: Library) -> tuple[list[_Ke
                 keys.append(_Key(t_shape, rots[i], yaw0 + turn * frac, "air", "smooth", n))
                 continue
             keys.append(_Key(float(t_keys[i]), rots[i], yaw0 + turn * frac, sup[i], kf.ease, n))
+        if hold:
+            last = keys[-1]
+            keys.append(_Key(float(t_keys[-1]), last.rot, last.yaw, last.support, "smooth", n))
         t_start, t_end = float(t_keys[0]), float(t_keys[-1])
         if n and infos and t_start < infos[-1]["end_s"] - 1e-3:
             raise ScoreError(
@@ -316,6 +328,24 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
     glide = np.zeros((T, 2))
     frames_of = [np.flatnonzero(step_idx == n) for n in range(len(infos))]
     first_frame = {int(fr[0]): n for n, fr in enumerate(frames_of) if fr.size}
+    # which foot the dancer will stand on alone within WEIGHT_LEAD_S (-1: none): the weight goes there early
+    upcoming = np.full(T, -1)
+    lead = int(round(WEIGHT_LEAD_S * fps))
+    single_on = np.array([0 if s == "left" else 1 if s == "right" else -1 for s in support])
+    for t in range(T - 1, -1, -1):
+        if support[t] == "both":
+            nxt = upcoming[t + 1] if t + 1 < T else -1
+            if t + 1 < T and single_on[t + 1] >= 0:
+                nxt = single_on[t + 1]
+            upcoming[t] = nxt
+    # only within the lead time
+    for t in range(T):
+        if upcoming[t] >= 0:
+            k = t
+            while k < T and support[k] == "both":
+                k += 1
+            if k - t > lead:
+                upcoming[t] = -1
     xz = infos[0]["spot"].astype(float).copy()
     prev = (False, False)
     anchor: list[np.ndarray | None] = [None, None]
@@ -355,6 +385,11 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
         if sum(feet) == 1 and support[t] != "floor":
             i = 0 if feet[0] else 1
             target = anchor[i] - com_rel[t]  # the centre of mass over the supporting foot
+            moved = moved + alpha * (target - moved)
+        elif sum(feet) == 2 and support[t] != "floor" and not pushing and upcoming[t] >= 0:
+            # the weight travels onto the standing foot before the other one lifts
+            i = upcoming[t]
+            target = anchor[i] - com_rel[t]
             moved = moved + alpha * (target - moved)
         elif sum(feet) == 2 and support[t] != "floor" and not pushing:
             a, b = anchor[0], anchor[1]
