@@ -119,7 +119,8 @@ def _after(step: Step, side: str, facing: int, xz: np.ndarray) -> tuple[int, np.
 _FACING_COST = {1: 0.0, 2: 0.0, 8: 0.0, 3: 0.3, 7: 0.3, 4: 1.5, 6: 1.5, 5: 1.5}
 
 
-def _facing_for(step: Step, side: str, facing: int, xz: np.ndarray, stage: Stage, innovation: float = 0.0) -> int:
+def _facing_for(step: Step, side: str, facing: int, xz: np.ndarray, stage: Stage, innovation: float = 0.0,
+                climax: float = 0.0) -> int:
     """The direction to dance a step in: keep the facing for steps in place;
     travelling steps prefer the diagonals, stay on the stage and come back
     toward the centre when far out."""
@@ -134,7 +135,8 @@ def _facing_for(step: Step, side: str, facing: int, xz: np.ndarray, stage: Stage
         cost = _FACING_COST[f] * (1.0 - innovation if f in (4, 5, 6) else 1.0)
         cost += 0.0 if f in (2, 8) else 0.1
         cost += 0.0 if stage.inside(end) else 10.0 + dist
-        cost += 0.3 * max(0.0, dist - 2.5)
+        cost += 0.3 * max(0.0, dist - 2.5) * (1.0 - climax)
+        cost -= 2.0 * climax * float(np.clip(end[1] / 2.0, -1.0, 1.0))  # big moments travel downstage
         if cost < best_cost - 1e-9:
             best, best_cost = f, cost
     return best
@@ -528,7 +530,7 @@ def _extend(st: _State, step: Step, beats: int, side: str, a: int, n: int, meter
     if lock is not None:
         f, here = lock.facing, np.array(lock.spot, dtype=float)
     else:
-        f, here = _facing_for(step, side, st.facing, st.xz, stage, innovation), st.xz
+        f, here = _facing_for(step, side, st.facing, st.xz, stage, innovation, climax), st.xz
     facing, xz = _after(step, side, f, here)
     terms = step_terms(st, step, beats, side, a=a, n=n, meter=meter, char=char, energy=energy, downbeat=downbeat,
                        innovation=innovation, style=style, difficulty=difficulty, usage=usage, closing=closing,

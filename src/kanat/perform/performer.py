@@ -43,6 +43,7 @@ TAKEOFF_OPEN = 0.3  # how far the legs have opened toward the flight's shape as 
 FLIGHT_SHAPE = 0.4  # share of the first flight segment after which the flight's shape is reached
 _LEGS = [J[n] for n in ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_foot", "right_foot")]
 _UPPER = [j for j in range(24) if j not in _LEGS]
+MAX_STRETCH = 1.5  # a step is never danced slower than this factor of its written tempo
 PHRASE_END_HOLD_BEATS = 1.0  # the last step of a phrase finishes this early and holds
 WEIGHT_LEAD_S = 0.25  # the weight moves onto the standing foot this long before the other foot lifts
 MOMENTUM_S = 0.06  # how long the body takes to gather and lose its travelling speed
@@ -82,8 +83,12 @@ def _keys(score: Score, music_map: MusicMap, library: Library) -> tuple[list[_Ke
         beats_n = st.beats if st.beats > 0 else step.beats
         ends_phrase = st is phrase.steps[-1] and st.at + beats_n - 1 >= phrase.n_beats
         hold = PHRASE_END_HOLD_BEATS if ends_phrase and beats_n >= 2 and not step.is_jump else 0.0
-        # a phrase finishes a beat early and holds its last pose through the final count
-        ats = _stretched_times(step, beats_n - hold) if hold else _stretched_times(step, beats_n)
+        # a phrase finishes a beat early and holds its last pose through the final count;
+        # a short step given a long time (a tombé over a bar of 3/4) is danced at most
+        # MAX_STRETCH slower than written and holds its last pose for the rest
+        danced = min(beats_n - hold, step.beats * MAX_STRETCH)
+        hold = beats_n - danced
+        ats = _stretched_times(step, danced)
         # the turn happens between the second and the second-to-last keyframe (after the preparation)
         k0, k1 = (1, len(ats) - 2) if len(ats) >= 4 else (0, len(ats) - 1)
         span = max(ats[k1] - ats[k0], 1e-6)
