@@ -37,12 +37,18 @@ $(DEVSTAMP): $(STAMP) requirements-dev.lock
 # Tools the tests use when present: Debian's Blender checks the BVH/glTF
 # exports (installed when we are root with apt), three.js (npm, pinned in
 # tests/js/package-lock.json) loads the glTF as a web page would. Without
-# them those tests skip and say why.
+# them those tests skip and say why. Debian's chromium runs the studio's browser
+# test (Playwright drives it; Playwright's own browser download is not used).
 system-test-deps:
 	@if ! command -v blender >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing Debian's blender for the export tests"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends blender >/dev/null) \
 		|| echo "blender could not be installed; the Blender tests will skip"; \
+	fi
+	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the studio's browser test"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null) \
+		|| echo "chromium could not be installed; the studio's browser test will skip"; \
 	fi
 	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/js/node_modules/three ]; then \
 		(cd tests/js && npm ci --silent --no-audit --no-fund) || echo "three.js could not be installed; its test will skip"; \

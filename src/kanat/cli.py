@@ -272,6 +272,29 @@ def steps_cmd(
     out.print(table)
 
 
+@app.command("studio")
+def studio_cmd(
+    port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1 to serve the studio on."),
+    data: Optional[Path] = typer.Option(
+        None, "--data", help="Folder for the projects (default ~/.local/share/kanat/studio)."),
+    max_upload_mb: float = typer.Option(200.0, "--max-upload-mb", help="Largest music file accepted, in MB."),
+) -> None:
+    """Open the web studio: upload music, generate, watch, swap steps, lock phrases, export."""
+    from kanat.errors import ParameterError
+    from kanat.studio import serve
+    from kanat.studio.store import default_data_dir
+
+    if not 1 <= port <= 65535:
+        raise ParameterError(f"--port must be 1-65535, got {port}")
+    if max_upload_mb <= 0:
+        raise ParameterError(f"--max-upload-mb must be above 0, got {max_upload_mb}")
+    folder = data or default_data_dir()
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(f"--data {str(folder)!r} is a file; give a folder")
+    err.print(f"kanat studio: http://127.0.0.1:{port}/  (projects in {folder}; Ctrl+C to stop)", markup=False)
+    serve(folder, port=port, max_upload_mb=max_upload_mb)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line in-process; return the exit status."""
     try:
