@@ -46,3 +46,28 @@ def test_decode_bars_keeps_meter_through_a_little_noise():
     meter, pos = decode_bars(score)
     assert np.all(meter == 4)
     assert np.all(pos == np.tile([1, 2, 3, 4], 12))
+
+
+def _jig(dotted_bpm: float = 116.0, bars: int = 24):
+    """A 6/8 jig: six quavers a bar, the two dotted beats louder, the "1" loudest with a bass thump."""
+    quaver = 60.0 / dotted_bpm / 3
+    n = int(0.06 * SR)
+    t = np.arange(n) / SR
+    click = np.sin(2 * np.pi * 1200 * t) * np.exp(-t / 0.012)
+    thump = np.sin(2 * np.pi * 110 * t) * np.exp(-t / 0.05)
+    times = 0.5 + quaver * np.arange(bars * 6)
+    y = np.zeros(int((times[-1] + 1.5) * SR))
+    for k, bt in enumerate(times):
+        i = int(round(bt * SR))
+        gain = 0.8 if k % 6 == 0 else (0.55 if k % 3 == 0 else 0.25)
+        y[i : i + n] += gain * click + (0.8 * thump if k % 6 == 0 else 0.0)
+    return y.astype(np.float32), times[::3], times[::6]
+
+
+def test_jig_in_six_eight_is_counted_in_two():
+    y, beats_s, downbeats_s = _jig()
+    music = listen(y, sr=SR)
+    assert mir_eval.beat.f_measure(beats_s, music.beats_s) >= 0.9
+    assert music.beats_per_bar == 2
+    assert music.tempo_bpm == pytest.approx(116.0, rel=0.03)
+    assert mir_eval.beat.f_measure(downbeats_s, music.downbeats_s) >= 0.9

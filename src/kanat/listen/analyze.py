@@ -32,6 +32,9 @@ Progress = Callable[[float, str], None]
 
 #: Fewest beats for which a map makes sense (about 2 s of music at 60 BPM).
 MIN_BEATS = 2
+#: Below this pulse clarity (:func:`kanat.listen.beats.pulse_clarity`) no beat
+#: is trusted: noise measures about 0.1, music 0.6 or more.
+MIN_PULSE_CLARITY = 0.3
 
 
 def _report(progress: Progress | None, fraction: float, message: str) -> None:
@@ -63,7 +66,9 @@ def listen(audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, prog
     music : MusicMap
         Beats, downbeats, meter, counts, phrases, sections, energy and accent.
         ``extras`` holds ``meter_changes_s`` (times where the meter changes),
-        ``tempo_curve_bpm`` (per beat) and ``analysis_s``.
+        ``tempo_curve_bpm`` (per beat), ``pulse_clarity`` (0-1),
+        ``beats_fallback`` (True when no beat was heard and the beats are a
+        steady 120 BPM grid; ``warning`` then says so) and ``analysis_s``.
 
     Raises
     ------
@@ -104,8 +109,15 @@ def listen(audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, prog
     hop = beats_mod.HOP
 
     _report(progress, 0.1, "finding the beats")
-    beats_s, env, bpm_curve = beats_mod.track_beats(y, rate, hop_length=hop)
-    if len(beats_s) < MIN_BEATS:
+    info: dict = {}
+    beats_s, env, bpm_curve = beats_mod.track_beats(y, rate, hop_length=hop, info=info)
+    clarity = float(info.get("clarity", 0.0))
+    warning = ""
+    if len(beats_s) < MIN_BEATS or clarity < MIN_PULSE_CLARITY:
+        why = (f"no steady beat was heard (pulse clarity {clarity:.2f}, music is usually above 0.5)"
+               if clarity < MIN_PULSE_CLARITY else "too few beats were heard")
+        warning = (f"{why}; the beats are a steady 120 BPM grid, not the music's own: "
+                   "check the file is music with a pulse, or give the beats by hand")
         beats_s = _fallback_beats(duration_s)
 
     _report(progress, 0.45, "finding the bars and the meter")
@@ -113,6 +125,10 @@ def listen(audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, prog
 
     chroma = meter_mod.chromagram(y, rate, hop_length=hop * 2)
     bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
+    compound = meter_mod.compound_beats(env, beats_s, bars["meter"], bars["beat_in_bar"], rate, hop)
+    if compound is not None:  # a jig heard in quavers: count its dotted beats, in two
+        beats_s = compound
+        bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
     meter, beat_in_bar = bars["meter"], bars["beat_in_bar"]
 
     _report(progress, 0.7, "counting phrases and sections")
@@ -151,8 +167,12 @@ def listen(audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, prog
             "meter_changes_s": [round(t, 4) for t in changes],
             "passage_starts_s": [round(float(t), 4) for t in beats_s[bars["breaks"] > 0]],
             "tempo_curve_bpm": [round(float(v), 2) for v in local_bpm],
+            "pulse_clarity": round(clarity, 3),
+            "beats_fallback": bool(warning),
             "analysis_s": round(time.perf_counter() - t_start, 3),
         },
     )
+    if warning:
+        music.extras["warning"] = warning
     _report(progress, 1.0, "done")
     return music

@@ -27,6 +27,14 @@ MIN_DURATION_S = 2.0
 #: Loudest sample below which a file is taken as silent (about -60 dBFS).
 SILENCE_PEAK = 1e-3
 SUPPORTED = "wav, flac, ogg or mp3"
+#: Long music is analysed this many seconds at a time (see :func:`blockwise`),
+#: so memory stays bounded whatever the length.
+BLOCK_S = 120.0
+#: Files longer than this (seconds) are decoded, mixed to mono and resampled
+#: a block at a time, so a long file never sits in memory at its own rate.
+STREAM_ABOVE_S = 600.0
+#: Extra audio either side of a block, so frame features near its edges are whole.
+MARGIN_S = 4.0
 
 _MAGIC = (
     (b"RIFF", "wav"),
@@ -142,6 +150,31 @@ def check_signal(y: np.ndarray, sr: int, *, path: Path | None = None) -> np.ndar
     return y
 
 
+def _read_stream(p: Path, sr: int, file_sr: int, frames: int) -> tuple[np.ndarray, int]:
+    """Decode a long file block by block into mono ``float32`` at ``sr`` Hz, shape (N,)."""
+    import soundfile as sf
+    import soxr
+
+    out = np.empty(int(np.ceil(frames * sr / file_sr)) + 16, dtype=np.float32)
+    filled = 0
+    stream = soxr.ResampleStream(file_sr, sr, 1, dtype="float32", quality="HQ") if file_sr != sr else None
+    block = int(BLOCK_S * file_sr)
+    with sf.SoundFile(str(p)) as f:
+        while True:
+            x = f.read(block, dtype="float32", always_2d=True)
+            last = len(x) < block
+            mono = x.mean(axis=1)
+            del x
+            chunk = stream.resample_chunk(mono, last=last) if stream is not None else mono
+            if filled + len(chunk) > len(out):
+                out = np.concatenate([out[:filled], np.empty(len(chunk) + 16, dtype=np.float32)])
+            out[filled : filled + len(chunk)] = chunk
+            filled += len(chunk)
+            if last:
+                break
+    return out[:filled], sr
+
+
 def load_audio(path: str | os.PathLike, *, sr: int = SAMPLE_RATE) -> tuple[np.ndarray, int]:
     """Read a music file as mono audio.
 
@@ -188,9 +221,16 @@ def load_audio(path: str | os.PathLike, *, sr: int = SAMPLE_RATE) -> tuple[np.nd
     import librosa
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # librosa warns when it falls back to audioread
-            y, got_sr = librosa.load(str(p), sr=sr, mono=True)
+        if info is not None and info.samplerate > 0 and info.frames / info.samplerate > STREAM_ABOVE_S:
+            y, got_sr = _read_stream(p, sr, info.samplerate, info.frames)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # librosa warns when it falls back to audioread
+                y, got_sr = librosa.load(str(p), sr=sr, mono=True)
+    except MemoryError:
+        raise AudioError(
+            f"audio file {str(p)!r} is too long to analyse in this computer's memory; cut it into shorter pieces"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - decoders raise many types; all mean "not readable audio"
         kind = sniff_format(p.open("rb").read(16))
         hint = f"it looks like {kind} but is damaged or unsupported" if kind else "it is not a recognised audio format"
@@ -199,3 +239,48 @@ def load_audio(path: str | os.PathLike, *, sr: int = SAMPLE_RATE) -> tuple[np.nd
             f"convert it to {SUPPORTED} and try again"
         ) from None
     return check_signal(y, int(got_sr), path=p), int(got_sr)
+
+
+def blockwise(fn, y: np.ndarray, hop_length: int, *, sr: int = SAMPLE_RATE, block_s: float = BLOCK_S, margin_s: float = MARGIN_S) -> np.ndarray:
+    """Apply a centred frame feature ``fn`` to long audio a block at a time.
+
+    Parameters
+    ----------
+    fn : callable(np.ndarray of shape (n,)) -> np.ndarray of shape (..., 1 + n // hop_length)
+        A feature with centred frames (frame ``t`` at sample ``t * hop_length``),
+        such as ``librosa.onset.onset_strength`` or ``librosa.feature.rms``.
+    y : np.ndarray, shape (N,)
+        Mono audio.
+    hop_length : int
+        Samples per frame of ``fn``'s output.
+    sr : int
+        Sample rate in Hz (only to turn the block and margin into samples).
+    block_s, margin_s : float
+        Block length and the extra audio read either side of it, in seconds.
+
+    Returns
+    -------
+    feature : np.ndarray, shape (..., 1 + N // hop_length)
+        ``fn(y)`` for audio up to one block long; otherwise the blocks' middles
+        joined. Features that depend only on a few seconds around a frame come
+        out the same as in one piece, except where ``fn`` scales by the
+        block's own maximum (a dB floor, say).
+    """
+    n = len(y)
+    total = 1 + n // hop_length
+    block = max(1, int(block_s * sr) // hop_length) * hop_length
+    if n <= block + 2 * int(margin_s * sr):
+        return fn(y)
+    margin = max(1, int(margin_s * sr) // hop_length) * hop_length
+    pieces = []
+    for s0 in range(0, n, block):
+        b0 = max(0, s0 - margin)
+        out = fn(y[b0 : min(n, s0 + block + margin)])
+        g0, g1 = s0 // hop_length, min(total, (s0 + block) // hop_length)
+        j0 = g0 - b0 // hop_length
+        piece = out[..., j0 : j0 + (g1 - g0)]
+        if piece.shape[-1] < g1 - g0:  # the last frame(s) of a short final block
+            pad = [(0, 0)] * (piece.ndim - 1) + [(0, g1 - g0 - piece.shape[-1])]
+            piece = np.pad(piece, pad, mode="edge")
+        pieces.append(piece)
+    return np.concatenate(pieces, axis=-1)

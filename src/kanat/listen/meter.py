@@ -33,6 +33,8 @@ from __future__ import annotations
 import librosa
 import numpy as np
 
+from kanat.listen.audio import blockwise
+
 METERS = (2, 3, 4)
 #: Penalty (in units of the downbeat score) for changing meter at a bar line
 #: inside a passage ...
@@ -45,15 +47,21 @@ PHASE_SLIP_COST = 6.0
 METER_BONUS = {2: 0.0, 3: 0.0, 4: 0.0}
 FEATURE_WEIGHTS = {"accent": 1.0, "level": 1.0, "bass": 0.5, "low": 0.5, "harmony": 2.0}
 LOCAL_BEATS = 12
+#: The low band (below 300 Hz) is analysed at the sample rate divided by this.
+LOW_DECIMATE = 8
+#: Seconds of music the tuning (for the chromagram) is measured on.
+TUNING_S = 120.0
 #: How each position of a bar should score: the "1" high, the beat after it low.
 #: Zero-mean, so no meter gains from sheer numbers of downbeats.
 #: Each is scaled to unit mean square per beat, so that a meter wins by fitting
 #: the pattern, not by having a louder template (a matched filter).
 _SHAPES = {2: (1.0, -1.0), 3: (1.0, -0.5, -0.5), 4: (1.0, -0.5, -0.2, -0.3)}
-#: 4/4 is scaled a little lower: a bar of four must fit clearly better than two
+#: 4/4 is scaled lower: a bar of four must fit clearly (25 %) better than two
 #: bars of two before kanat counts in four (the dancer's counts are the same;
-#: only the downbeats on beat 3 differ).
-QUADRUPLE_SHRINK = 0.88
+#: only the downbeats on beat 3 differ). At 0.88 the melody-only march (2/4)
+#: and minuet (3/4) of benchmarks/listen.py came out in 4; Mozart K. 545 (4/4)
+#: fits four 42 % better than two.
+QUADRUPLE_SHRINK = 0.8
 BAR_TEMPLATES = {
     m: tuple((QUADRUPLE_SHRINK if m == 4 else 1.0) * np.asarray(v) / np.sqrt(np.mean(np.square(v))))
     for m, v in _SHAPES.items()
@@ -89,7 +97,18 @@ def chromagram(y: np.ndarray, sr: int, *, hop_length: int) -> np.ndarray:
     Starting at C3 keeps the slow, smeared low CQT bins (and drum thumps) out;
     a bass note still shows through its harmonics.
     """
-    return librosa.feature.chroma_cqt(y=y, sr=sr, hop_length=hop_length, fmin=librosa.note_to_hz("C3"), n_octaves=5)
+    fmin = librosa.note_to_hz("C3")
+    # the tuning is measured once (on the middle two minutes of long music),
+    # not again in every block
+    half = int(TUNING_S * sr / 2)
+    mid = len(y) // 2
+    excerpt = y if len(y) <= 2 * half else y[mid - half : mid + half]
+    tuning = librosa.estimate_tuning(y=excerpt, sr=sr, bins_per_octave=36)
+
+    def one(block: np.ndarray) -> np.ndarray:
+        return librosa.feature.chroma_cqt(y=block, sr=sr, hop_length=hop_length, fmin=fmin, n_octaves=5, tuning=tuning)
+
+    return blockwise(one, y, hop_length, sr=sr)
 
 
 def beat_features(
@@ -120,8 +139,21 @@ def beat_features(
         ``harmony`` (0-2 cosine distance), the cues of a downbeat; ``loudness`` (dB, full band, over
         the beat's span) for finding silences between passages.
     """
-    mel_low = librosa.feature.melspectrogram(y=y, sr=sr, hop_length=hop_length, n_fft=4096, n_mels=24, fmin=30.0, fmax=300.0)
+    # the band below 300 Hz, heard at an eighth of the rate: the same 5.4 Hz
+    # bins and frame times as a 4096-point FFT at full rate, at a fraction of the cost
+    low_sr, low_hop = sr / LOW_DECIMATE, hop_length // LOW_DECIMATE
+    y_low = librosa.resample(y, orig_sr=sr, target_sr=low_sr, res_type="soxr_hq")
+
+    def low_band(block: np.ndarray) -> np.ndarray:
+        mel = librosa.feature.melspectrogram(y=block, sr=low_sr, hop_length=low_hop, n_fft=4096 // LOW_DECIMATE, n_mels=24, fmin=30.0, fmax=300.0)
+        return mel.astype(np.float32)
+
+    mel_low = blockwise(low_band, y_low, low_hop, sr=int(low_sr))
+    del y_low
+    want = 1 + len(y) // hop_length
+    mel_low = mel_low[:, :want] if mel_low.shape[1] >= want else np.pad(mel_low, ((0, 0), (0, want - mel_low.shape[1])), mode="edge")
     low_db = librosa.power_to_db(mel_low, ref=np.max, top_db=80.0)
+    del mel_low
     bass_env = librosa.onset.onset_strength(S=low_db, sr=sr, hop_length=hop_length, aggregate=np.mean)
     if chroma is None:
         chroma = chromagram(y, sr, hop_length=hop_length * 2)
@@ -129,7 +161,7 @@ def beat_features(
     n = min(len(env), low_db.shape[1])
     f0, f1 = _frame_spans(beats_s, sr, hop_length, n)
     low_span = np.array([low_db[:, a:b].mean() for a, b in zip(f0, f1)])
-    rms = librosa.feature.rms(y=y, frame_length=1024, hop_length=hop_length)[0]
+    rms = blockwise(lambda b: librosa.feature.rms(y=b, frame_length=1024, hop_length=hop_length)[0], y, hop_length, sr=sr)
     loudness = np.array([20 * np.log10(np.sqrt(np.mean(rms[a:b] ** 2)) + 1e-9) for a, b in zip(f0, f1)])
     level = 20 * np.log10(peak_near(rms, beats_s, sr, hop_length, before_s=0.01, after_s=0.08) + 1e-9)
 
@@ -356,3 +388,55 @@ def estimate_meter(
     breaks = passage_breaks(beats_s, feats["loudness"])
     meter, pos = decode_bars(score, breaks)
     return {"meter": meter, "beat_in_bar": pos, "score": score, "breaks": breaks, "features": feats}
+
+
+#: Above this tempo (BPM), a bar of three is checked for being two dotted beats (6/8).
+COMPOUND_MIN_BPM = 140.0
+#: How much louder the onset halfway through a bar of three must be than at
+#: its beats 2 and 3 for the bar to be heard as two dotted beats (measured:
+#: 1.26 in a melody-only 6/8 jig, 0.0-0.79 in five 3/4 pieces).
+COMPOUND_RATIO = 1.15
+
+
+def compound_beats(env: np.ndarray, beats_s: np.ndarray, meter: np.ndarray, beat_in_bar: np.ndarray, sr: int, hop_length: int) -> np.ndarray | None:
+    """Beats of a 6/8 (or 6/4) piece heard at the quaver-pair level, re-counted in two; or None.
+
+    A fast bar of three (over :data:`COMPOUND_MIN_BPM`) is a 6/8 bar when its
+    strongest onsets fall halfway through it (the second dotted beat) rather
+    than on its beats 2 and 3. A dancer counts such a jig in two, so when
+    nearly all bars are of three and the half-bar onsets are
+    :data:`COMPOUND_RATIO` times stronger than beats 2 and 3, the beats are
+    rebuilt as each bar's start and middle.
+
+    Returns
+    -------
+    beats_s : np.ndarray, shape (B',), or None
+        The new beats, or None when the music is not heard as compound.
+    """
+    beats_s = np.asarray(beats_s, dtype=float)
+    if len(beats_s) < 12 or np.mean(meter == 3) < 0.8:
+        return None
+    if 60.0 / float(np.median(np.diff(beats_s))) < COMPOUND_MIN_BPM:
+        return None
+    starts = np.flatnonzero((beat_in_bar == 1) & (meter == 3))
+    starts = starts[starts + 3 < len(beats_s)]
+    if len(starts) < 4:
+        return None
+    d0, d1 = beats_s[starts], beats_s[starts + 3]
+    mid = peak_near(env, (d0 + d1) / 2, sr, hop_length, before_s=0.03, after_s=0.03)
+    on = 0.5 * (peak_near(env, beats_s[starts + 1], sr, hop_length, before_s=0.03, after_s=0.03)
+                + peak_near(env, beats_s[starts + 2], sr, hop_length, before_s=0.03, after_s=0.03))
+    if float(np.median(mid)) < COMPOUND_RATIO * float(np.median(on)) + 1e-9:
+        return None
+    # every bar start of three, plus its middle; other beats (a pickup, a bar of 2 or 4) kept
+    out = []
+    k = 0
+    in_bar3 = set(starts.tolist())
+    while k < len(beats_s):
+        if k in in_bar3:
+            out += [beats_s[k], 0.5 * (beats_s[k] + beats_s[k + 3])]
+            k += 3
+        else:
+            out.append(beats_s[k])
+            k += 1
+    return np.asarray(out)

@@ -209,7 +209,9 @@ def beat_energy(y: np.ndarray, sr: int, beats_s: np.ndarray, env: np.ndarray, ho
     """
     import librosa
 
-    rms = librosa.feature.rms(y=y, frame_length=2048, hop_length=hop_length)[0]
+    from kanat.listen.audio import blockwise
+
+    rms = blockwise(lambda b: librosa.feature.rms(y=b, frame_length=2048, hop_length=hop_length)[0], y, hop_length, sr=sr)
     beats_s = np.asarray(beats_s, dtype=float)
     ibi = float(np.median(np.diff(beats_s))) if len(beats_s) > 1 else 0.5
     mids = np.concatenate([[beats_s[0] - ibi / 2], (beats_s[1:] + beats_s[:-1]) / 2, [beats_s[-1] + ibi / 2]])
