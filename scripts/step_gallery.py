@@ -79,19 +79,11 @@ def flight_heights(step, *, tempo_bpm: float = 120.0) -> np.ndarray:
     ks = step.keyframes
     out = np.zeros(len(ks))
     spb = 60.0 / tempo_bpm
-    k = 0
-    while k < len(ks):
-        if ks[k].support != "air":
-            k += 1
-            continue
-        e = k
-        while e < len(ks) and ks[e].support == "air":
-            e += 1
-        t0, t1 = ks[k].at * spb, (ks[e].at if e < len(ks) else ks[-1].at) * spb
+    for k, e in step.flights():
+        t0, t1 = ks[k].at * spb, ks[min(e, len(ks) - 1)].at * spb
         for i in range(k, e):
             t = ks[i].at * spb
             out[i] = 9.81 / 2.0 * (t - t0) * (t1 - t)
-        k = e
     return out
 
 

@@ -54,18 +54,7 @@ def place(step, side: str = "R") -> tuple[np.ndarray, np.ndarray]:
 def flights(step) -> list[tuple[int, int, float]]:
     """(take-off keyframe: the first in the air, landing keyframe, air time at 120 BPM in s) of every flight."""
     ks = step.keyframes
-    out = []
-    k = 0
-    while k < len(ks):
-        if ks[k].support != "air":
-            k += 1
-            continue
-        e = k
-        while e < len(ks) and ks[e].support == "air":
-            e += 1
-        out.append((k, e, (ks[e].at - ks[k].at) * 60.0 / TEMPO_BPM))
-        k = e
-    return out
+    return [(k, e, (ks[e].at - ks[k].at) * 60.0 / TEMPO_BPM) for k, e in step.flights()]
 
 
 def _seg_dist(p1, q1, p2, q2) -> float:

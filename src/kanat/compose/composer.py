@@ -364,7 +364,7 @@ STRICT_BELOW = 0.05  # at innovation this low the grammar is a rule, not a prefe
 
 def _lawful(entry: tuple, stance: str, prev: Step | None) -> bool:
     """Does a placed step keep the classical grammar: chain from ``stance``, and come prepared?"""
-    step, _beats, side = entry[0], entry[1], entry[2]
+    step, side = entry[0], entry[2]
     start = step.start_stance(side) if side != "-" else step.start
     if start != stance:
         return False

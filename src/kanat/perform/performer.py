@@ -272,8 +272,8 @@ def perform(
 
     # forward kinematics with the pelvis at the origin: where every joint is relative to it
     zero = np.zeros((T, 3))
-    rel, glob = forward_kinematics(skeleton, zero, rot)
-    soles = _sole_heights(rel, glob)  # (T, 2): lowest sole point of each foot, relative to the pelvis
+    rel, _ = forward_kinematics(skeleton, zero, rot)
+    soles = _sole_heights(rel)  # (T, 2): lowest sole point of each foot, relative to the pelvis
 
     root, glide = _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air)
     if progress:
@@ -285,7 +285,7 @@ def perform(
     return Motion(fps=fps, root_pos=root, rotations=rot, contacts=contacts, skeleton=skeleton)
 
 
-def _sole_heights(rel: np.ndarray, glob: np.ndarray | None = None) -> np.ndarray:
+def _sole_heights(rel: np.ndarray) -> np.ndarray:
     """Lowest point of each foot's sole (heel or ball) relative to the pelvis, shape (T, 2).
 
     Uses :func:`kanat.body.sole_points`, the same soles the critique measures.
@@ -336,21 +336,12 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
     # which foot the dancer will stand on alone within WEIGHT_LEAD_S (-1: none): the weight goes there early
     upcoming = np.full(T, -1)
     lead = int(round(WEIGHT_LEAD_S * fps))
-    single_on = np.array([0 if s == "left" else 1 if s == "right" else -1 for s in support])
+    nxt, run_end = -1, T  # the foot after the current run of double support, and where that run ends
     for t in range(T - 1, -1, -1):
-        if support[t] == "both":
-            nxt = upcoming[t + 1] if t + 1 < T else -1
-            if t + 1 < T and single_on[t + 1] >= 0:
-                nxt = single_on[t + 1]
+        if support[t] != "both":
+            nxt, run_end = {"left": 0, "right": 1}.get(support[t], -1), t
+        elif run_end - t <= lead:
             upcoming[t] = nxt
-    # only within the lead time
-    for t in range(T):
-        if upcoming[t] >= 0:
-            k = t
-            while k < T and support[k] == "both":
-                k += 1
-            if k - t > lead:
-                upcoming[t] = -1
     xz = infos[0]["spot"].astype(float).copy()
     prev = (False, False)
     anchor: list[np.ndarray | None] = [None, None]
@@ -444,7 +435,7 @@ def _plant_feet(
     pos, glob = forward_kinematics(skeleton, root, rot)
     T = root.shape[0]
     legs = (("left_hip", "left_knee", "left_ankle", "left_foot"), ("right_hip", "right_knee", "right_ankle", "right_foot"))
-    targets = [_foot_targets(pos, glob, root, contacts[:, i], glide, leg) for i, leg in enumerate(legs)]
+    targets = [_foot_targets(pos, root, contacts[:, i], glide, leg) for i, leg in enumerate(legs)]
     reach = REACH * (np.linalg.norm(skeleton.offsets[J["left_knee"]]) + np.linalg.norm(skeleton.offsets[J["left_ankle"]]))
     drop = np.zeros(T)
     for i, (hip, _knee, _ankle, _ball) in enumerate(legs):
@@ -465,7 +456,7 @@ def _plant_feet(
             drop[air] = np.interp(np.flatnonzero(air), ground, drop[ground])
         root[:, 1] -= drop
         pos, glob = forward_kinematics(skeleton, root, rot)
-        targets = [_foot_targets(pos, glob, root, contacts[:, i], glide, leg) for i, leg in enumerate(legs)]
+        targets = [_foot_targets(pos, root, contacts[:, i], glide, leg) for i, leg in enumerate(legs)]
     for i, (hip, knee, ankle, ball) in enumerate(legs):
         c = contacts[:, i]
         target = targets[i]
@@ -484,7 +475,7 @@ def _plant_feet(
     return rot, root
 
 
-def _foot_targets(pos, glob, root, c, glide, leg) -> np.ndarray:
+def _foot_targets(pos, root, c, glide, leg) -> np.ndarray:
     """Where one ankle should be, shape (T, 3): planted feet keep their ball where it landed
     with the sole on the floor; free feet stay where the pose puts them, but above the floor."""
     _hip, _knee, ankle, ball = leg
@@ -506,6 +497,6 @@ def _foot_targets(pos, glob, root, c, glide, leg) -> np.ndarray:
         target[s:t, 0] = pos[s, J[ball], 0] + moved[:, 0] + ankle_from_ball[s:t, 0]
         target[s:t, 2] = pos[s, J[ball], 2] + moved[:, 1] + ankle_from_ball[s:t, 2]
     # a supporting sole rests on the floor; no other foot goes under it
-    soles = _sole_heights(pos - root[:, None, :], glob)[:, i] + root[:, 1]
+    soles = _sole_heights(pos - root[:, None, :])[:, i] + root[:, 1]
     target[:, 1] += np.where(c, -soles, np.maximum(0.0, -soles))
     return target

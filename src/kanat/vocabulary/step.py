@@ -129,11 +129,28 @@ class Step:
     def is_jump(self) -> bool:
         return any(k.support == "air" for k in self.keyframes)
 
+    def flights(self) -> list[tuple[int, int]]:
+        """Every flight as (first keyframe in the air, first keyframe back on the floor).
+
+        The second index is ``len(keyframes)`` when the step ends in the air.
+        """
+        ks, out, k = self.keyframes, [], 0
+        while k < len(ks):
+            if ks[k].support != "air":
+                k += 1
+                continue
+            e = k
+            while e < len(ks) and ks[e].support == "air":
+                e += 1
+            out.append((k, e))
+            k = e
+        return out
+
     @property
     def air_beats(self) -> float:
         """Total time in the air, in beats."""
         ks = self.keyframes
-        return float(sum(ks[i + 1].at - ks[i].at for i in range(len(ks) - 1) if ks[i].support == "air"))
+        return float(sum(ks[min(e, len(ks) - 1)].at - ks[k].at for k, e in self.flights()))
 
     def start_stance(self, side: str) -> str:
         return mirror_stance(self.start) if side == "L" else self.start
