@@ -159,18 +159,30 @@ def choreograph_cmd(
 def listen_cmd(
     music: Path = typer.Argument(..., help="The music: wav, flac, ogg or mp3."),
     output: Path = typer.Option(Path("music.json"), "--out", "-o", help="Where to write the music map."),
+    plot: Optional[Path] = typer.Option(
+        None, "--plot", help="Also draw the map as a PNG (waveform, beats and counts, phrases, sections) to check it."),
+    score: Optional[Path] = typer.Option(
+        None, "--score", help="The piece's score (MIDI or MusicXML): the meter, bars and pickup come from it."),
 ) -> None:
-    """Hear MUSIC as a dancer counts it and write music.json."""
+    """Hear MUSIC as a dancer counts it and write music.json (and, with --plot, a picture of it)."""
     from kanat.listen import listen
 
+    if plot is not None:
+        from kanat.listen.plot import check_plot_path
+
+        check_plot_path(plot)  # before the analysis, not after
     with _progress() as cb:
-        mm = listen(music, progress=(lambda f, m="": cb("listen", f, m)) if cb else None)
+        mm = listen(music, progress=(lambda f, m="": cb("listen", f, m)) if cb else None, score=score)
     mm.save(output)
     meters = sorted({int(m) for m in mm.meter})
     out.print(
         f"{output}: {mm.n_beats} beats at about {mm.tempo_bpm:.0f} BPM, meter {'/'.join(str(m) for m in meters)}, "
         f"{len(mm.phrases)} phrases, sections {' '.join(s['label'] for s in mm.sections)}"
     )
+    if plot is not None:
+        from kanat.listen.plot import plot_music
+
+        out.print(f"{plot_music(mm, plot)}: the picture of the map; check the counts and the sections")
 
 
 @app.command("render")
