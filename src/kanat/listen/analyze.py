@@ -47,7 +47,10 @@ def _fallback_beats(duration_s: float) -> np.ndarray:
     return np.arange(0.0, max(duration_s - 0.25, 0.5), 0.5)
 
 
-def listen(audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, progress: Progress | None = None) -> MusicMap:
+def listen(
+    audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, score: str | os.PathLike | None = None,
+    progress: Progress | None = None,
+) -> MusicMap:
     """Hear a piece of music the way a dancer counts it.
 
     Parameters
@@ -58,6 +61,12 @@ def listen(audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, prog
     sr : int, optional
         Sample rate of ``audio`` in Hz when it is an array. Must be omitted
         for a file (files are read at 22050 Hz).
+    score : str or PathLike, optional
+        The piece's MIDI (``.mid``) or MusicXML (``.musicxml``, ``.xml``,
+        ``.mxl``). The meter, the bars and the pickup then come from the
+        score, aligned to the recording (:mod:`kanat.listen.score`), so the
+        counts follow the performer's rubato; a MIDI file without a time
+        signature gives the beats and the meter is heard.
     progress : callable(fraction: float, message: str), optional
         Told how far the analysis has got, for a progress bar.
 
@@ -68,14 +77,19 @@ def listen(audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, prog
         ``extras`` holds ``meter_changes_s`` (times where the meter changes),
         ``tempo_curve_bpm`` (per beat), ``pulse_clarity`` (0-1),
         ``beats_fallback`` (True when no beat was heard and the beats are a
-        steady 120 BPM grid; ``warning`` then says so) and ``analysis_s``.
+        steady 120 BPM grid; ``warning`` then says so), ``analysis_s``, and
+        with a score ``score`` (its file), ``score_align_cost`` and
+        ``score_repeats``.
 
     Raises
     ------
     AudioError
         The file is missing, empty, not audio, too short or silent.
     ParameterError
-        ``sr`` is missing for an array, or given for a file.
+        ``sr`` is missing for an array, or given for a file; the score is
+        missing or not MIDI/MusicXML.
+    FormatError
+        The score cannot be read or holds no notes.
 
     Examples
     --------
@@ -86,6 +100,10 @@ def listen(audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, prog
     """
     t_start = time.perf_counter()
     _report(progress, 0.0, "reading the music")
+    if score is not None:
+        from kanat.listen.score import check_score_path
+
+        check_score_path(score)
     if isinstance(audio, np.ndarray):
         if sr is None:
             raise ParameterError("listen(): sr (the sample rate in Hz) is required when audio is an array of samples")
@@ -106,33 +124,18 @@ def listen(audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, prog
     else:
         raise ParameterError(f"listen(): audio must be a file path or a numpy array of samples, got {type(audio).__name__}")
     duration_s = len(y) / rate
+
+    if score is not None:
+        _report(progress, 0.1, "following the score")
+        beats_s, meter, beat_in_bar, breaks, env, chroma, score_extras = _from_score(score, y, rate, duration_s)
+        clarity, warning = 1.0, ""
+    else:
+        beats_s, meter, beat_in_bar, breaks, env, chroma, clarity, warning = _from_audio(y, rate, duration_s, progress)
+        score_extras = {}
     hop = beats_mod.HOP
 
-    _report(progress, 0.1, "finding the beats")
-    info: dict = {}
-    beats_s, env, bpm_curve = beats_mod.track_beats(y, rate, hop_length=hop, info=info)
-    clarity = float(info.get("clarity", 0.0))
-    warning = ""
-    if len(beats_s) < MIN_BEATS or clarity < MIN_PULSE_CLARITY:
-        why = (f"no steady beat was heard (pulse clarity {clarity:.2f}, music is usually above 0.5)"
-               if clarity < MIN_PULSE_CLARITY else "too few beats were heard")
-        warning = (f"{why}; the beats are a steady 120 BPM grid, not the music's own: "
-                   "check the file is music with a pulse, or give the beats by hand")
-        beats_s = _fallback_beats(duration_s)
-
-    _report(progress, 0.45, "finding the bars and the meter")
-    import librosa
-
-    chroma = meter_mod.chromagram(y, rate, hop_length=hop * 2)
-    bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
-    compound = meter_mod.compound_beats(env, beats_s, bars["meter"], bars["beat_in_bar"], rate, hop)
-    if compound is not None:  # a jig heard in quavers: count its dotted beats, in two
-        beats_s = compound
-        bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
-    meter, beat_in_bar = bars["meter"], bars["beat_in_bar"]
-
     _report(progress, 0.7, "counting phrases and sections")
-    counts, labels, phrases = structure.count_beats(meter, beat_in_bar, bars["breaks"])
+    counts, labels, phrases = structure.count_beats(meter, beat_in_bar, breaks)
     bchroma = structure.beat_chroma(chroma, beats_s, rate, hop * 2)
     sim = structure.phrase_similarity(bchroma, phrases, meter)
     sections = structure.label_sections(beats_s, phrases, sim, duration_s)
@@ -165,10 +168,11 @@ def listen(audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, prog
         source=source,
         extras={
             "meter_changes_s": [round(t, 4) for t in changes],
-            "passage_starts_s": [round(float(t), 4) for t in beats_s[bars["breaks"] > 0]],
+            "passage_starts_s": [round(float(t), 4) for t in beats_s[breaks > 0]],
             "tempo_curve_bpm": [round(float(v), 2) for v in local_bpm],
             "pulse_clarity": round(clarity, 3),
             "beats_fallback": bool(warning),
+            **score_extras,
             "analysis_s": round(time.perf_counter() - t_start, 3),
         },
     )
@@ -176,3 +180,62 @@ def listen(audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, prog
         music.extras["warning"] = warning
     _report(progress, 1.0, "done")
     return music
+
+
+def _from_audio(y: np.ndarray, rate: int, duration_s: float, progress: Progress | None):
+    """Beats by ear, then bars and meter by ear."""
+    hop = beats_mod.HOP
+    _report(progress, 0.1, "finding the beats")
+    info: dict = {}
+    beats_s, env, _bpm_curve = beats_mod.track_beats(y, rate, hop_length=hop, info=info)
+    clarity = float(info.get("clarity", 0.0))
+    warning = ""
+    if len(beats_s) < MIN_BEATS or clarity < MIN_PULSE_CLARITY:
+        why = (f"no steady beat was heard (pulse clarity {clarity:.2f}, music is usually above 0.5)"
+               if clarity < MIN_PULSE_CLARITY else "too few beats were heard")
+        warning = (f"{why}; the beats are a steady 120 BPM grid, not the music's own: "
+                   "check the file is music with a pulse, or give the beats by hand")
+        beats_s = _fallback_beats(duration_s)
+
+    _report(progress, 0.45, "finding the bars and the meter")
+    chroma = meter_mod.chromagram(y, rate, hop_length=hop * 2)
+    bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
+    compound = meter_mod.compound_beats(env, beats_s, bars["meter"], bars["beat_in_bar"], rate, hop)
+    if compound is not None:  # a jig heard in quavers: count its dotted beats, in two
+        beats_s = compound
+        bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
+    return beats_s, bars["meter"], bars["beat_in_bar"], bars["breaks"], env, chroma, clarity, warning
+
+
+def _from_score(score: str | os.PathLike, y: np.ndarray, rate: int, duration_s: float):
+    """Beats, bars and meter from the score, placed in the recording by alignment."""
+    import librosa
+
+    from kanat.listen import score as score_mod
+    from kanat.listen.audio import blockwise
+
+    hop = beats_mod.HOP
+    env = beats_mod.onset_envelope(y, rate, hop_length=hop)
+    chroma = meter_mod.chromagram(y, rate, hop_length=hop * 2)
+    align_hop = score_mod.ALIGN_HOP
+    pool = align_hop // (hop * 2)
+    n = chroma.shape[1] // pool * pool
+    coarse = chroma[:, :n].reshape(12, -1, pool).mean(axis=2)
+    rms = blockwise(lambda b: librosa.feature.rms(y=b, frame_length=align_hop, hop_length=align_hop)[0], y, align_hop, sr=rate)
+    rms = np.pad(rms, (0, max(0, coarse.shape[1] - len(rms))))[: coarse.shape[1]]
+    loud = rms / (rms.max() + 1e-12)
+    timeline, beats_s, info = score_mod.align_score(
+        score, coarse, loud, align_hop / rate, env, hop / rate, duration_s
+    )
+    if len(beats_s) < MIN_BEATS:
+        raise ParameterError(
+            f"score {score}: fewer than two of its beats fall inside the recording; check the score is of this music"
+        )
+    if timeline.meter is None:  # a bare MIDI file: the beats are the score's, the bars are heard
+        bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
+        meter, pos = bars["meter"], bars["beat_in_bar"]
+    else:
+        meter, pos = timeline.meter, timeline.beat_in_bar
+    extras = {"score": str(score), "score_align_cost": info["align_cost"], "score_repeats": info["repeats"],
+              "meter_from": "score" if timeline.meter is not None else "heard"}
+    return beats_s, meter, pos, np.zeros(len(beats_s)), env, chroma, extras

@@ -1,0 +1,518 @@
+"""Score-informed listening: the piece's MIDI or MusicXML gives the bars, the recording gives the time.
+
+Conventions
+-----------
+- A :class:`ScoreTimeline` holds the score in *score seconds*: the tempo the
+  score asks for (its MIDI tempo map, or its metronome marks; 120 quarter
+  notes a minute where it names none). Beats are at the level a dancer counts:
+  quarter notes in x/4, dotted quarters in 6/8, 9/8 and 12/8 (a jig is counted
+  in two), half notes in 2/2 and 3/2. Bars of 5 or more counted beats are
+  split into bars of 2, 3 and 4 (5 = 3 + 2, 6 = 3 + 3, 7 = 4 + 3).
+- A short first bar is a pickup: its beats count as the end of a bar, not as
+  a "1".
+- :func:`align` maps score seconds to recording seconds: dynamic time warping
+  on chroma (with a silence dimension) at about 93 ms, then every beat is
+  moved by at most :data:`REFINE_S` to where the score's own note onsets best
+  match the recording's onset strength (a Viterbi pass over the beats keeps
+  the moves smooth). The counts then follow the performer's rubato.
+- MIDI is read with pretty_midi; MusicXML (``.musicxml``, ``.xml``, ``.mxl``)
+  with music21, repeats written out when the recording plays them (the
+  alignment with and without repeats is compared).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.interpolate import interp1d
+
+from kanat.errors import FormatError, ParameterError
+
+MIDI_SUFFIXES = (".mid", ".midi")
+MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
+#: Frame of the coarse alignment, in samples at 22050 Hz (about 46 ms).
+ALIGN_HOP = 1024
+#: Silence added before and after the score's notes for the alignment, seconds.
+PAD_S = 1.0
+#: Largest number of coarse frames on either side (longer music uses longer frames).
+MAX_ALIGN_FRAMES = 3000
+#: How far the onset refinement may move a beat from the coarse alignment, seconds.
+REFINE_S = 0.14
+#: Viterbi cost of moving the refinement offset by one onset frame between beats.
+REFINE_SMOOTH = 0.04
+#: Cost per onset frame of the refinement offset itself (a pull toward the DTW answer).
+REFINE_PRIOR = 0.03
+#: Notes this far from a beat (in beats, a Gaussian's sigma) still help place it.
+REFINE_SPREAD = 0.3
+#: The onset strength peaks this long after a note starts (measured on rendered piano and strings).
+REFINE_LAG_S = 0.025
+#: Mean onset strength (over its 99th percentile) of music with sharp attacks (piano: 0.04-0.06),
+#: below which the onsets are fully trusted, and of soft attacks (strings, flute: 0.12-0.16),
+#: above which they are not used.
+SHARP_ONSETS = 0.07
+SOFT_ONSETS = 0.12
+#: Bars of this many counted beats are split into counted bars like this.
+SPLIT_BARS = {1: (1,), 5: (3, 2), 6: (3, 3), 7: (4, 3), 8: (4, 4), 9: (3, 3, 3)}
+
+
+@dataclass
+class ScoreTimeline:
+    """A score's notes and counted beats, in score seconds.
+
+    Attributes
+    ----------
+    notes : np.ndarray, shape (N, 4)
+        ``onset_s, end_s, midi_pitch, velocity`` (velocity 1-127), by onset.
+    beats_s : np.ndarray, shape (B,)
+        Counted beats, increasing.
+    meter : np.ndarray of int, shape (B,), or None
+        Beats in each beat's bar (2, 3 or 4); None when the score names no
+        time signature (a bare MIDI file), and the meter is then heard.
+    beat_in_bar : np.ndarray of int, shape (B,), or None
+        1 on the "1" of a bar; pickup beats count as the end of a bar.
+    source : str
+        The file it was read from.
+    """
+
+    notes: np.ndarray
+    beats_s: np.ndarray
+    meter: np.ndarray | None
+    beat_in_bar: np.ndarray | None
+    source: str = ""
+
+    @property
+    def end_s(self) -> float:
+        return float(max(self.notes[:, 1].max() if len(self.notes) else 0.0, self.beats_s[-1] if len(self.beats_s) else 0.0))
+
+
+# ---------------------------------------------------------------- reading
+def read_score(path: str | os.PathLike, *, repeats: bool = True) -> ScoreTimeline:
+    """Read a MIDI or MusicXML file into a :class:`ScoreTimeline`.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        ``.mid``/``.midi`` or ``.musicxml``/``.xml``/``.mxl``.
+    repeats : bool
+        MusicXML only: write out the repeats (as most recordings play them).
+
+    Raises
+    ------
+    ParameterError
+        The file is missing or of another kind.
+    FormatError
+        The file cannot be read as a score, or holds no notes.
+    """
+    p = check_score_path(path)
+    if p.suffix.lower() in MIDI_SUFFIXES:
+        timeline = _read_midi(p)
+    else:
+        timeline = _read_musicxml(p, repeats=repeats)
+    if len(timeline.notes) == 0:
+        raise FormatError(f"score {p}: it holds no notes; check it is the piece's score")
+    if len(timeline.beats_s) < 2:
+        raise FormatError(f"score {p}: it is shorter than two beats; check it is the whole piece")
+    return timeline
+
+
+def check_score_path(path: str | os.PathLike) -> Path:
+    """The score's path if it is an existing MIDI or MusicXML file; else a clear :class:`ParameterError`."""
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"score {p}: no such file; give the piece's MIDI (.mid) or MusicXML (.musicxml, .xml, .mxl)")
+    if p.suffix.lower() not in MIDI_SUFFIXES + MUSICXML_SUFFIXES:
+        raise ParameterError(
+            f"score {p}: '{p.suffix or '(no extension)'}' is not a score kanat reads; "
+            "give the piece's MIDI (.mid) or MusicXML (.musicxml, .xml, .mxl)"
+        )
+    return p
+
+
+def _counted_bars(n_beats: int) -> tuple[int, ...]:
+    """How a notated bar of ``n_beats`` counted beats is counted: (2,), (3,), (3, 2), ..."""
+    if n_beats in (2, 3, 4):
+        return (n_beats,)
+    if n_beats in SPLIT_BARS:
+        return SPLIT_BARS[n_beats]
+    fours = n_beats // 4 - 1
+    return (4,) * fours + _counted_bars(n_beats - 4 * fours)
+
+
+def _grid_from_bars(bars: list[tuple[bool, list[float]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Beats, meter and beat-in-bar from notated bars ``(is_pickup, beat times)``.
+
+    A pickup bar's beats take their place at the end of the bar after it.
+    """
+    beats, meter, pos = [], [], []
+    for k, (pickup, times) in enumerate(bars):
+        if pickup:
+            nxt = next((len(t) for pk, t in bars[k + 1 :] if not pk), 3)
+            groups = _counted_bars(nxt)
+            m = groups[-1]
+            n = len(times)
+            for j, t in enumerate(times):
+                beats.append(t)
+                meter.append(m)
+                pos.append(max(1, m - (n - 1 - j)) if n < m else (j % m) + 1)
+            continue
+        j = 0
+        for g in _counted_bars(len(times)):
+            for i in range(g):
+                if j < len(times):
+                    beats.append(times[j])
+                    meter.append(g)
+                    pos.append(i + 1)
+                j += 1
+    return np.asarray(beats, float), np.asarray(meter, int), np.asarray(pos, int)
+
+
+def _read_midi(p: Path) -> ScoreTimeline:
+    import pretty_midi
+
+    try:
+        pm = pretty_midi.PrettyMIDI(str(p))
+    except Exception as exc:  # noqa: BLE001 - pretty_midi and mido raise many kinds
+        raise FormatError(f"score {p}: not a readable MIDI file ({type(exc).__name__}: {exc}); export it again as a standard MIDI file") from None
+    notes = [(n.start, n.end, n.pitch, n.velocity) for inst in pm.instruments if not inst.is_drum for n in inst.notes]
+    notes_arr = np.asarray(sorted(notes), float).reshape(-1, 4)
+    end = float(notes_arr[:, 1].max()) if len(notes_arr) else 0.0
+    beats = np.asarray(pm.get_beats(), float)
+    beats = beats[beats < end - 1e-6] if len(beats) else beats
+    if not pm.time_signature_changes:
+        return ScoreTimeline(notes_arr, beats, None, None, str(p))
+    downs = np.asarray(pm.get_downbeats(), float)
+    bars: list[tuple[bool, list[float]]] = []
+    for t in beats:
+        if not bars or np.min(np.abs(downs - t)) < 1e-3:
+            bars.append((False, []))
+        bars[-1][1].append(float(t))
+    if len(bars) > 1 and len(bars[0][1]) < len(bars[1][1]):
+        # a pickup: its beats are the next bar's beats counted back from the bar line
+        line, step = bars[1][1][0], bars[1][1][1] - bars[1][1][0]
+        start = bars[0][1][0]
+        n = int(np.floor((line - start) / step + 1e-6))
+        bars[0] = (True, [line - step * j for j in range(n, 0, -1)])
+        if not bars[0][1]:
+            bars.pop(0)
+    b, m, pos = _grid_from_bars(bars)
+    return ScoreTimeline(notes_arr, b, m, pos, str(p))
+
+
+def _read_musicxml(p: Path, *, repeats: bool) -> ScoreTimeline:
+    try:
+        from music21 import converter
+
+        score = converter.parse(str(p))
+    except Exception as exc:  # noqa: BLE001 - music21 raises many kinds
+        raise FormatError(f"score {p}: not a readable MusicXML file ({type(exc).__name__}: {exc}); export it again from your notation program") from None
+    if repeats:
+        try:
+            score = score.expandRepeats()
+        except Exception:  # noqa: BLE001 - badly formed repeats: read it as written
+            pass
+    return _timeline_from_music21(score, str(p))
+
+
+def _quarter_seconds(score) -> Callable[[np.ndarray], np.ndarray]:
+    """Score offset (quarter notes) -> score seconds, from the metronome marks."""
+    marks = [(float(a), float(z), mm) for a, z, mm in score.metronomeMarkBoundaries() if z > a]
+    knots_q, knots_s, spq = [0.0], [0.0], []
+    for a, z, mm in marks:
+        bpm = mm.getQuarterBPM() or 120.0
+        knots_q.append(z)
+        knots_s.append(knots_s[-1] + (z - a) * 60.0 / bpm)
+        spq.append(60.0 / bpm)
+    last = spq[-1] if spq else 0.5
+    kq, ks = np.asarray(knots_q), np.asarray(knots_s)
+
+    def to_s(q):
+        q = np.asarray(q, float)
+        return np.where(q <= kq[-1], np.interp(q, kq, ks), ks[-1] + (q - kq[-1]) * last)
+
+    return to_s
+
+
+def _timeline_from_music21(score, source: str) -> ScoreTimeline:
+    from music21 import meter as m21meter
+
+    parts = list(score.parts) if len(score.parts) else [score]
+    measures = [list(part.getElementsByClass("Measure")) for part in parts]
+    to_s = _quarter_seconds(score)
+    notes: list[tuple[float, float, int, int]] = []
+    if not measures[0]:  # no bars at all: notes as they stand, beats every quarter
+        for n in score.flatten().notes:
+            for pitch in n.pitches:
+                notes.append((float(n.offset), float(n.offset + n.quarterLength), pitch.midi, 80))
+        q_end = max((z for _, z, _, _ in notes), default=0.0)
+        beats_q = np.arange(0.0, q_end, 1.0)
+        arr = np.asarray(sorted(notes), float).reshape(-1, 4)
+        arr[:, :2] = to_s(arr[:, :2])
+        return ScoreTimeline(arr, to_s(beats_q), None, None, source)
+
+    # one length per bar, from the first part; a pickup's is where its notes and rests end (longest part)
+    first = measures[0]
+    ts = None
+    bar_info = []  # (start_q, length_q, time signature)
+    cursor = 0.0
+    for k, m in enumerate(first):
+        ts = m.timeSignature or ts or m.getContextByClass(m21meter.TimeSignature) or m21meter.TimeSignature("4/4")
+        bar_q = float(ts.barDuration.quarterLength)
+        length = float(m.duration.quarterLength)
+        if k == 0 and (m.paddingLeft > 0 or length < bar_q - 1e-6):
+            length = max((max((float(e.offset + e.quarterLength) for e in part_ms[0].notesAndRests), default=0.0)
+                          for part_ms in measures if part_ms), default=length)
+            length = min(length, bar_q)
+        bar_info.append((cursor, length, ts))
+        cursor += length
+
+    for part_ms in measures:
+        aligned = len(part_ms) == len(first)
+        for k, m in enumerate(part_ms):
+            start = bar_info[k][0] if aligned else float(m.offset)
+            for n in m.flatten().notes:
+                if n.duration.isGrace or n.quarterLength <= 0:
+                    continue
+                vel = n.volume.velocity if n.volume is not None and n.volume.velocity else 80
+                on = start + float(n.offset)
+                for pitch in n.pitches:
+                    notes.append((on, on + float(n.quarterLength), int(pitch.midi), int(vel)))
+
+    bars: list[tuple[bool, list[float]]] = []
+    for k, (start, length, ts) in enumerate(bar_info):
+        beat_q = float(ts.beatDuration.quarterLength)
+        count = int(ts.beatCount)
+        bar_q = float(ts.barDuration.quarterLength)
+        if count == 1:  # 3/8 and the like: count the three quavers
+            beat_q = bar_q / max(int(ts.numerator), 1)
+        pickup = k == 0 and length < bar_q - 1e-6
+        if pickup:  # beats counted back from the bar line
+            times = sorted(start + length - beat_q * j for j in range(1, int(np.floor(length / beat_q + 1e-6)) + 1))
+        else:
+            times = [start + beat_q * j for j in range(int(round(bar_q / beat_q))) if beat_q * j < length - 1e-6]
+        if times:
+            bars.append((pickup, times))
+    b_q, meter, pos = _grid_from_bars(bars)
+    arr = np.asarray(sorted(notes), float).reshape(-1, 4)
+    arr[:, :2] = to_s(arr[:, :2])
+    return ScoreTimeline(arr, to_s(b_q), meter, pos, source)
+
+
+# -------------------------------------------------------------- alignment
+def _note_chroma(notes: np.ndarray, times: np.ndarray, *, decay_s: float = 1.0) -> np.ndarray:
+    """Pitch-class energy of the score's notes at ``times``, shape (12, T).
+
+    Each note sounds from its onset to its end with a piano-like decay; its
+    fifth and its third two octaves up (harmonics 3 and 5) add a little.
+    """
+    out = np.zeros((12, len(times)))
+    if len(times) < 2:
+        return out
+    step = times[1] - times[0]
+    for on, end, pitch, vel in notes:
+        a = int(np.searchsorted(times, on))
+        z = int(np.searchsorted(times, max(end, on + step)))
+        if z <= a:
+            continue
+        w = (vel / 127.0) * np.exp(-(times[a:z] - on) / decay_s)
+        pc = int(pitch) % 12
+        out[pc, a:z] += w
+        out[(pc + 7) % 12, a:z] += w / 3
+        out[(pc + 4) % 12, a:z] += w / 5
+    return out
+
+
+def _features(chroma: np.ndarray, loud: np.ndarray) -> np.ndarray:
+    """Chroma (log-compressed, unit length) with a 13th 'silence' dimension, shape (13, T)."""
+    c = np.log1p(10.0 * chroma / (chroma.max() + 1e-9))
+    c = c / (np.linalg.norm(c, axis=0, keepdims=True) + 1e-9)
+    silent = loud < 1e-3
+    c[:, silent] = 0.0
+    return np.vstack([c, silent[None, :].astype(float)])
+
+
+def coarse_path(timeline: ScoreTimeline, chroma: np.ndarray, loudness: np.ndarray, hop_s: float, duration_s: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Dynamic time warping of the score onto the recording.
+
+    Parameters
+    ----------
+    timeline : ScoreTimeline
+    chroma : np.ndarray, shape (12, T)
+        The recording's chromagram, frame ``t`` at ``t * hop_s`` seconds.
+    loudness : np.ndarray, shape (T,)
+        The recording's loudness per frame, 0-1 (below 1e-3 counts as silence).
+    hop_s : float
+        Seconds per frame.
+    duration_s : float
+        Length of the recording.
+
+    Returns
+    -------
+    score_s, audio_s : np.ndarray, shape (K,)
+        The monotone map from score seconds to recording seconds (knots).
+    cost : float
+        Mean cosine distance along the path (0 = perfect match), to compare
+        readings of the score (with and without repeats).
+    """
+    import librosa
+
+    sounding = np.flatnonzero(loudness >= 1e-3)
+    a0, a1 = (sounding[0] * hop_s, sounding[-1] * hop_s) if len(sounding) else (0.0, duration_s)
+    s0, s1 = float(timeline.notes[:, 0].min()), float(timeline.notes[:, 1].max())
+    ratio = max(a1 - a0, hop_s) / max(s1 - s0, hop_s)  # score seconds -> recording seconds, on average
+    s_hop = hop_s / ratio
+    # a second of silence before and after the notes, to meet the recording's own
+    s_times = np.arange(s0 - PAD_S / ratio, s1 + PAD_S / ratio, s_hop)
+    sc = _note_chroma(timeline.notes, s_times)
+    s_loud = sc.sum(axis=0)
+    X = _features(sc, s_loud / (s_loud.max() + 1e-9))
+    Y = _features(chroma, loudness)
+    D, wp = librosa.sequence.dtw(X=X, Y=Y, metric="cosine", backtrack=True)
+    wp = wp[::-1]
+    cost = float(D[-1, -1] / len(wp))
+    # one recording time per score frame: the middle of the frames it was matched to
+    i, j = wp[:, 0], wp[:, 1]
+    first = np.r_[True, i[1:] != i[:-1]]
+    starts = np.flatnonzero(first)
+    ends = np.r_[starts[1:], len(i)]
+    score_s = s_times[i[starts]]
+    audio_s = np.array([j[a:z].mean() for a, z in zip(starts, ends)]) * hop_s
+    # silence on both sides: the first note starts where the recording's sound does
+    audio_s = np.maximum.accumulate(audio_s)
+    return score_s, audio_s, cost
+
+
+def refine_beats(
+    timeline: ScoreTimeline, beats_audio: np.ndarray, warp: Callable[[np.ndarray], np.ndarray], env: np.ndarray, env_hop_s: float
+) -> np.ndarray:
+    """Move each beat to where the score's onsets around it best meet the recording's onsets.
+
+    Parameters
+    ----------
+    timeline : ScoreTimeline
+    beats_audio : np.ndarray, shape (B,)
+        Beats placed by the coarse alignment, recording seconds.
+    warp : callable
+        Score seconds -> recording seconds (the coarse alignment).
+    env : np.ndarray, shape (T,)
+        The recording's onset strength, frame ``t`` at ``t * env_hop_s``.
+    env_hop_s : float
+
+    Returns
+    -------
+    beats_s : np.ndarray, shape (B,)
+        Refined beats, increasing.
+    """
+    n_env = len(env)
+    e = env / (np.percentile(env, 99) + 1e-9)
+    # sharp attacks (piano, plucked strings) leave a sparse onset strength whose
+    # peaks place a beat within a frame; soft ones (bowed strings, a flute)
+    # leave a busy one whose peaks mislead, and the chroma alignment holds there
+    trust = float(np.clip((SOFT_ONSETS - e.mean()) / (SOFT_ONSETS - SHARP_ONSETS), 0.0, 1.0))
+    e = np.maximum(e, np.r_[e[1:], 0.0])  # tolerate one frame of lateness
+    r = int(round(trust * REFINE_S / env_hop_s))
+    shifts = np.arange(-r, r + 1)
+    onsets = timeline.notes[:, 0]
+    weight_n = timeline.notes[:, 3] / 127.0
+    on_audio = np.asarray(warp(onsets))
+    beats_score = timeline.beats_s
+    b = len(beats_score)
+    ibi = np.diff(beats_score).mean() if b > 1 else 0.5
+    score = np.zeros((b, len(shifts)))
+    for k in range(b):
+        near = np.flatnonzero(np.abs(onsets - beats_score[k]) <= ibi)
+        if not len(near):
+            continue
+        g = np.exp(-0.5 * ((onsets[near] - beats_score[k]) / (REFINE_SPREAD * ibi)) ** 2) * weight_n[near]
+        f = np.round(on_audio[near] / env_hop_s).astype(int)[:, None] + shifts[None, :]
+        vals = np.where((f >= 0) & (f < n_env), e[np.clip(f, 0, n_env - 1)], 0.0)
+        score[k] = (g[:, None] * vals).sum(axis=0) / (g.sum() + 1e-9)
+    score -= REFINE_PRIOR * np.abs(shifts)[None, :]
+    # Viterbi over the shifts, beat by beat
+    trans = -REFINE_SMOOTH * np.abs(shifts[:, None] - shifts[None, :])
+    acc = score[0].copy()
+    back = np.zeros((b, len(shifts)), dtype=int)
+    for k in range(1, b):
+        cand = acc[:, None] + trans
+        back[k] = np.argmax(cand, axis=0)
+        acc = cand[back[k], np.arange(len(shifts))] + score[k]
+    path = np.zeros(b, dtype=int)
+    path[-1] = int(np.argmax(acc))
+    for k in range(b - 1, 0, -1):
+        path[k - 1] = back[k, path[k]]
+    out = beats_audio + shifts[path] * env_hop_s - REFINE_LAG_S
+    # a beat on which no note starts has nothing to hear: it falls in proportion
+    # between the beats around it that do (at the local tempo past the last one)
+    heard = np.flatnonzero([np.any(np.abs(onsets - t) <= 0.1 * ibi) for t in beats_score])
+    if len(heard) >= 2:
+        known_s, known_a = beats_score[heard], out[heard]
+        f = interp1d(known_s, known_a, kind="linear", fill_value="extrapolate", assume_sorted=True)
+        deaf = np.setdiff1d(np.arange(b), heard)
+        out[deaf] = f(beats_score[deaf])
+    for k in range(1, b):  # strictly increasing
+        out[k] = max(out[k], out[k - 1] + env_hop_s)
+    return out
+
+
+def align_score(
+    path: str | os.PathLike, chroma: np.ndarray, loudness: np.ndarray, hop_s: float,
+    env: np.ndarray, env_hop_s: float, duration_s: float,
+) -> tuple[ScoreTimeline, np.ndarray, dict]:
+    """Read a score and place its counted beats in the recording.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The piece's MIDI or MusicXML.
+    chroma : np.ndarray, shape (12, T)
+        The recording's chromagram at ``hop_s``.
+    loudness : np.ndarray, shape (T,)
+        The recording's loudness per chroma frame, 0-1.
+    hop_s : float
+    env : np.ndarray, shape (T2,)
+        The recording's onset strength at ``env_hop_s``.
+    env_hop_s : float
+    duration_s : float
+
+    Returns
+    -------
+    timeline : ScoreTimeline
+        The reading of the score that matched the recording best (repeats
+        written out or not), restricted to the beats that fall in the recording.
+    beats_s : np.ndarray, shape (B,)
+        Its counted beats in recording seconds.
+    info : dict
+        ``align_cost`` (mean cosine distance along the path) and ``repeats``
+        (whether the repeats were written out).
+    """
+    readings = [(True, read_score(path, repeats=True))]
+    if Path(path).suffix.lower() in MUSICXML_SUFFIXES:
+        plain = read_score(path, repeats=False)
+        if len(plain.beats_s) != len(readings[0][1].beats_s):
+            readings.append((False, plain))
+    pool = max(1, int(np.ceil(chroma.shape[1] / MAX_ALIGN_FRAMES)))
+    n = chroma.shape[1] // pool * pool
+    c = chroma[:, :n].reshape(12, -1, pool).mean(axis=2) if pool > 1 else chroma
+    loud = loudness[:n].reshape(-1, pool).max(axis=1) if pool > 1 else loudness
+    best = None
+    for repeats, timeline in readings:
+        score_s, audio_s, cost = coarse_path(timeline, c, loud, hop_s * pool, duration_s)
+        if best is None or cost < best[0]:
+            best = (cost, repeats, timeline, score_s, audio_s)
+    cost, repeats, timeline, score_s, audio_s = best
+
+    def warp(t):
+        return np.interp(t, score_s, audio_s)
+
+    beats = refine_beats(timeline, warp(timeline.beats_s), warp, env, env_hop_s)
+    keep = (beats >= 0.0) & (beats < duration_s)
+    timeline = ScoreTimeline(
+        timeline.notes, timeline.beats_s[keep],
+        None if timeline.meter is None else timeline.meter[keep],
+        None if timeline.beat_in_bar is None else timeline.beat_in_bar[keep],
+        timeline.source,
+    )
+    return timeline, beats[keep], {"align_cost": round(cost, 4), "repeats": bool(repeats)}
