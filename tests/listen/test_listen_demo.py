@@ -67,12 +67,19 @@ def test_demo_phrases_and_sections(demo_music):
         assert m.beat_in_bar[a] == 1
     lengths = [z - a + 1 for a, z in m.phrases]
     assert 24 in lengths and 8 in lengths  # eight bars of 3/4, eight counts of 2/4
+    # the minuet: bars 1-8 twice (A A), then bars 9-28 (B); the rag's first strain with its repeat (C C)
     labels = [s["label"] for s in m.sections]
-    assert len(labels) == len(m.phrases)
-    assert labels[0] == "A" and labels[1] == "A"  # the minuet's first strain is repeated
-    assert len(set(labels)) < len(labels)
+    assert labels == ["A", "A", "B", "C", "C"]
     starts = [s["start_s"] for s in m.sections]
     assert starts == sorted(starts)
+    assert starts[3] == pytest.approx(demo_truth_change(m), abs=0.1)  # the rag's section starts where 2/4 does
+    places = m.phrase_sections()
+    assert [p for p, _ in places] == ["A", "A", "B", "B", "B", "C", "C", "C", "C", "C", "C", "C", "C"]
+    assert [k for _, k in places][5:] == [0, 1, 2, 3, 0, 1, 2, 3]
+
+
+def demo_truth_change(m) -> float:
+    return float(m.extras["meter_changes_s"][0])
 
 
 def test_demo_energy_and_accent(demo_music):

@@ -213,20 +213,20 @@ def compose(
     rng = np.random.default_rng(seed)
     usage: dict[str, int] = {}
     downbeat = music_map.beat_in_bar == 1
-    sections = music_map.section_of_beat()
+    places = music_map.phrase_sections()
     peaks = climaxes(music_map)
 
     phrases: list[Phrase] = []
-    by_section: dict[str, list[Phrase]] = {}
+    by_section: dict[tuple[str, int], list[Phrase]] = {}
     stance, facing, xz, last_side = "fifth_R", 1, np.zeros(2), "L"
     n_phr = len(music_map.phrases)
     for k, (a, z) in enumerate(music_map.phrases):
         n = z - a + 1
-        letter = sections[a] if a < len(sections) else ""
+        letter, place = places[k]
         char, _bpm = _phrase_character(music_map, a, z)
         energy = float(np.mean(music_map.energy[a : z + 1]))
         noise = {s.name: rng.normal(0.0, 0.5) for s in library}
-        template = next((p for p in by_section.get(letter, []) if p.n_beats == n), None)
+        template = next((p for p in by_section.get((letter, place), []) if p.n_beats == n), None)
         ph = Phrase(index=k + 1, first_beat=a, n_beats=n, section=letter)
         facing = facing if facing in (1, 2, 8) else 1  # each phrase starts toward the audience
         lock = locks.get(k)
@@ -261,7 +261,7 @@ def compose(
             usage[st.step] = usage.get(st.step, 0) + 1
         ph.steps = placed
         phrases.append(ph)
-        by_section.setdefault(letter, []).append(ph)
+        by_section.setdefault((letter, place), []).append(ph)
     settings = {
         "style": style, "innovation": float(innovation), "difficulty": int(difficulty), "seed": int(seed),
         "stage": {"width_m": stage.width_m, "depth_m": stage.depth_m},

@@ -510,10 +510,12 @@ def _structure(w: _Watch, metrics: dict, out: list[Finding]) -> None:
     """Compare phrases whose music repeats: the k-th phrase of each return of a
     section letter against the k-th phrase of that letter's first appearance."""
     score = w.score
+    places = w.mm.phrase_sections()
     blocks: list[tuple[str, list[int]]] = []  # (label, phrase indices) per appearance of a section
     for k, ph in enumerate(score.phrases):
         label = ph.section or (w.section_of_beat[ph.first_beat] if 0 <= ph.first_beat < len(w.beats) else "")
-        if blocks and blocks[-1][0] == label:
+        fresh = k < len(places) and places[k][1] == 0  # the music map says a section starts here
+        if blocks and blocks[-1][0] == label and not fresh:
             blocks[-1][1].append(k)
         else:
             blocks.append((label, [k]))

@@ -139,6 +139,23 @@ class MusicMap:
                 labels[i] = sec["label"]
         return labels
 
+    def phrase_sections(self) -> list[tuple[str, int]]:
+        """For each phrase: its section's letter and its place in that section (0 = first phrase).
+
+        The second phrase of every A section is ``("A", 1)``; a choreographer
+        repeating the A section dances phrase ``("A", 1)`` again there.
+        """
+        out = []
+        for a, _ in self.phrases:
+            t = self.beats_s[a]
+            sec = next((s for s in self.sections if s["start_s"] - 1e-6 <= t < s["end_s"] - 1e-6), None)
+            if sec is None:
+                out.append(("", 0))
+                continue
+            inside = [k for k, (a2, _) in enumerate(self.phrases) if sec["start_s"] - 1e-6 <= self.beats_s[a2] <= t + 1e-9]
+            out.append((str(sec["label"]), len(inside) - 1))
+        return out
+
     # ------------------------------------------------------------------ I/O
     def to_dict(self) -> dict:
         return {

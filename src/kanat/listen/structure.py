@@ -13,9 +13,10 @@ Conventions
   a short leftover at the end of a passage is a short phrase. Beats before the
   first downbeat (a pickup) belong to no phrase and are counted as the end of
   an imagined previous phrase ("7, 8" or bar 8's "8-2-3").
-- Sections are ``{"start_s", "end_s", "label"}``, one per phrase; a phrase
-  whose harmony matches an earlier phrase's (beat-synchronous chroma) takes
-  that phrase's letter.
+- Sections are ``{"start_s", "end_s", "label"}`` of whole phrases: phrases
+  whose harmony matches (beat-synchronous chroma) share a phrase letter, and a
+  section is the longest run of phrases that the music plays again; sections
+  playing the same music share a letter (A A B A).
 - ``energy`` and ``accent`` are in [0, 1].
 """
 
@@ -167,8 +168,74 @@ def letter(k: int) -> str:
     return letters[k] if k < 26 else letter(k // 26 - 1) + letters[k % 26]
 
 
+def phrase_letters(sim: np.ndarray) -> list[str]:
+    """A letter per phrase; a phrase like an earlier one (``sim`` >= :data:`REPEAT_THRESHOLD`) takes its letter.
+
+    Parameters
+    ----------
+    sim : np.ndarray, shape (P, P)
+        From :func:`phrase_similarity`.
+    """
+    labels: list[str] = []
+    n_letters = 0
+    for j in range(sim.shape[0]):
+        best = int(np.argmax(sim[j, :j])) if j else -1
+        if j and sim[j, best] >= REPEAT_THRESHOLD:
+            labels.append(labels[best])
+        else:
+            labels.append(letter(n_letters))
+            n_letters += 1
+    return labels
+
+
+def group_sections(letters: list[str]) -> list[tuple[int, int]]:
+    """Group phrases into sections: the longest run of phrases that the music plays again elsewhere.
+
+    Walking from the first phrase, a section is the longest run starting
+    there whose sequence of phrase letters also occurs somewhere else without
+    overlapping it (a 16-bar strain of four phrases played twice is two
+    sections, not eight); phrases that never come back are one section
+    together, up to the next run that does.
+
+    Parameters
+    ----------
+    letters : list of str
+        One letter per phrase (see :func:`phrase_letters`).
+
+    Returns
+    -------
+    groups : list of (int, int)
+        First and last phrase index of each section, inclusive, covering all phrases.
+
+    Examples
+    --------
+    >>> group_sections(list("abcdabcdefefabcd"))
+    [(0, 3), (4, 7), (8, 9), (10, 11), (12, 15)]
+    >>> group_sections(list("aaba"))
+    [(0, 0), (1, 1), (2, 2), (3, 3)]
+    """
+    p = len(letters)
+
+    def repeated(i: int, n: int) -> bool:
+        block = letters[i : i + n]
+        return any(letters[j : j + n] == block for j in range(p - n + 1) if abs(j - i) >= n)
+
+    groups: list[tuple[int, int]] = []
+    i = 0
+    while i < p:
+        n = max((n for n in range(1, p - i + 1) if repeated(i, n)), default=0)
+        if n == 0:  # music heard once: together up to the next phrase that comes back
+            z = i
+            while z + 1 < p and not repeated(z + 1, 1):
+                z += 1
+            n = z - i + 1
+        groups.append((i, i + n - 1))
+        i += n
+    return groups
+
+
 def label_sections(beats_s: np.ndarray, phrases: list[tuple[int, int]], sim: np.ndarray, duration_s: float) -> list[dict]:
-    """One section per phrase; a phrase like an earlier one takes its letter.
+    """Sections of whole phrases; music played again takes the same letter (A A B A).
 
     Parameters
     ----------
@@ -182,22 +249,21 @@ def label_sections(beats_s: np.ndarray, phrases: list[tuple[int, int]], sim: np.
     Returns
     -------
     sections : list of dict
-        ``start_s`` (the phrase's first beat), ``end_s`` (the next phrase's
-        first beat, or the end of the music) and ``label``.
+        ``start_s`` (the first phrase's first beat), ``end_s`` (the next
+        section's first beat, or the end of the music) and ``label``; sections
+        whose phrases repeat the same music share a letter, in order of
+        first appearance.
     """
-    labels: list[str] = []
-    n_letters = 0
-    for j in range(len(phrases)):
-        best = int(np.argmax(sim[j, :j])) if j else -1
-        if j and sim[j, best] >= REPEAT_THRESHOLD:
-            labels.append(labels[best])
-        else:
-            labels.append(letter(n_letters))
-            n_letters += 1
+    letters = phrase_letters(sim)
+    groups = group_sections(letters)
+    names: dict[tuple[str, ...], str] = {}
     sections = []
-    for j, (a, _) in enumerate(phrases):
-        end = float(beats_s[phrases[j + 1][0]]) if j + 1 < len(phrases) else float(duration_s)
-        sections.append({"start_s": float(beats_s[a]), "end_s": end, "label": labels[j]})
+    for k, (g0, g1) in enumerate(groups):
+        key = tuple(letters[g0 : g1 + 1])
+        if key not in names:
+            names[key] = letter(len(names))
+        end = float(beats_s[phrases[groups[k + 1][0]][0]]) if k + 1 < len(groups) else float(duration_s)
+        sections.append({"start_s": float(beats_s[phrases[g0][0]]), "end_s": end, "label": names[key]})
     return sections
 
 
