@@ -214,6 +214,8 @@ def compose(
     usage: dict[str, int] = {}
     downbeat = music_map.beat_in_bar == 1
     places = music_map.phrase_sections()
+    tunes = [str(t) for t in music_map.extras.get("phrase_letters", [])]
+    by_tune: dict[str, list[Phrase]] = {}
     peaks = climaxes(music_map)
 
     phrases: list[Phrase] = []
@@ -226,7 +228,12 @@ def compose(
         char, _bpm = _phrase_character(music_map, a, z)
         energy = float(np.mean(music_map.energy[a : z + 1]))
         noise = {s.name: rng.normal(0.0, 0.5) for s in library}
+        # the music repeats: the same place in an earlier section of the same letter, or
+        # else an earlier phrase of the same music (an eight played twice within a strain)
         template = next((p for p in by_section.get((letter, place), []) if p.n_beats == n), None)
+        tune = tunes[k] if k < len(tunes) else ""
+        if template is None and tune:
+            template = next((p for p in by_tune.get(tune, []) if p.n_beats == n), None)
         ph = Phrase(index=k + 1, first_beat=a, n_beats=n, section=letter)
         facing = facing if facing in (1, 2, 8) else 1  # each phrase starts toward the audience
         lock = locks.get(k)
@@ -262,6 +269,8 @@ def compose(
         ph.steps = placed
         phrases.append(ph)
         by_section.setdefault((letter, place), []).append(ph)
+        if tune:
+            by_tune.setdefault(tune, []).append(ph)
     settings = {
         "style": style, "innovation": float(innovation), "difficulty": int(difficulty), "seed": int(seed),
         "stage": {"width_m": stage.width_m, "depth_m": stage.depth_m},

@@ -77,7 +77,9 @@ def listen(
         ``extras`` holds ``meter_changes_s`` (times where the meter changes),
         ``tempo_curve_bpm`` (per beat), ``pulse_clarity`` (0-1),
         ``beats_fallback`` (True when no beat was heard and the beats are a
-        steady 120 BPM grid; ``warning`` then says so), ``analysis_s``, and
+        steady 120 BPM grid; ``warning`` then says so), ``phrase_letters``
+        (one lower-case letter per phrase; phrases of the same music share
+        one, also within a section), ``analysis_s``, and
         with a score ``score`` (its file), ``score_align_cost`` and
         ``score_repeats``.
 
@@ -139,6 +141,7 @@ def listen(
     bchroma = structure.beat_chroma(chroma, beats_s, rate, hop * 2)
     sim = structure.phrase_similarity(bchroma, phrases, meter)
     sections = structure.label_sections(beats_s, phrases, sim, duration_s)
+    letters = structure.phrase_letters(sim)
 
     _report(progress, 0.85, "measuring energy and accents")
     energy = structure.beat_energy(y, rate, beats_s, env, hop)
@@ -172,6 +175,7 @@ def listen(
             "tempo_curve_bpm": [round(float(v), 2) for v in local_bpm],
             "pulse_clarity": round(clarity, 3),
             "beats_fallback": bool(warning),
+            "phrase_letters": [x.lower() for x in letters],
             **score_extras,
             "analysis_s": round(time.perf_counter() - t_start, 3),
         },
