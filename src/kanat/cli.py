@@ -142,6 +142,9 @@ def choreograph_cmd(
     ),
     alternatives: int = typer.Option(1, "--alternatives", help="Compose K dances (seeds N, N+1, ...): OUT, OUT/alt-2, ..."),
     stage: str = typer.Option("10x8", "--stage", help="Stage size WIDTHxDEPTH in metres."),
+    sheet: Optional[Path] = typer.Option(
+        None, "--sheet", help="The piece's sheet music (MIDI or MusicXML): the counts follow its bars, aligned to MUSIC."
+    ),
 ) -> None:
     """Listen to MUSIC, compose a dance, perform it and write every file into OUT."""
     from kanat.pipeline import choreograph
@@ -150,7 +153,7 @@ def choreograph_cmd(
     with _progress() as cb:
         result = choreograph(music, out_dir, seed=seed, style=style, innovation=innovation, difficulty=difficulty,
                              video=not no_video, video_options=opts, progress=cb, partial=score,
-                             alternatives=alternatives, stage=_stage(stage))
+                             alternatives=alternatives, stage=_stage(stage), sheet=sheet)
     for r in result if isinstance(result, list) else [result]:
         _summary(r)
 

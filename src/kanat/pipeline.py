@@ -73,6 +73,7 @@ def choreograph(
     partial: str | os.PathLike | None = None,
     alternatives: int = 1,
     stage: Stage | None = None,
+    sheet: str | os.PathLike | None = None,
 ) -> list[Result] | Result:
     """Listen, compose, perform, critique and hand over: every file into ``out_dir``.
 
@@ -96,13 +97,17 @@ def choreograph(
         raise ParameterError(f"--alternatives must be 1-10, got {alternatives}")
     for k in range(alternatives):  # a score the choreographer edited is never overwritten: say so before working
         check_not_edited((out if k == 0 else out / f"alt-{k + 1}") / "score.yaml")
+    if sheet is not None:
+        from kanat.listen.score import check_score_path
+
+        check_score_path(sheet)
     library = load_library()
     constraints = Score.load(partial) if partial is not None else None
     if constraints is not None:  # unknown steps are reported before the music is analysed
         for _ph, st, _b in constraints.placed():
             if st.locked or _ph.locked:
                 library.get(st.step, where=f"{partial} line {st.line}")
-    mm = listen(music, progress=_tell(progress, "listen"))
+    mm = listen(music, score=sheet, progress=_tell(progress, "listen"))
     out.mkdir(parents=True, exist_ok=True)
     files = {"music.json": mm.save(out / "music.json")}
     mm = MusicMap.load(out / "music.json")  # perform from exactly what was saved

@@ -170,3 +170,16 @@ def test_bad_scores_say_what_to_do(tmp_path, waltz):
     write_midi(empty, [], [(3, 4, 0.0)])
     with pytest.raises(FormatError, match="no notes"):
         read_score(empty)
+
+
+def test_command_line_listen_with_a_score(waltz, tmp_path, capsys):
+    from kanat.cli import main
+
+    out = tmp_path / "music.json"
+    assert main(["listen", str(waltz["wav"]), "-o", str(out), "--score", str(waltz["midi"])]) == 0
+    assert "meter 3" in capsys.readouterr().out
+    assert main(["choreograph", str(waltz["wav"]), "-o", str(tmp_path / "dance"), "--sheet", str(tmp_path / "nope.mid"),
+                 "--no-video"]) == 2
+    err = capsys.readouterr()
+    assert "no such file" in err.out + err.err
+    assert not (tmp_path / "dance").exists()
