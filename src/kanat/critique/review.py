@@ -186,13 +186,13 @@ class _Watch:
         return self.beat_at(a / self.fps), self.beat_at(max(a, z - 1) / self.fps)
 
     def _label(self, i: int) -> str:
-        return str(self.mm.counts[i]) if self.mm.beats_per_bar == 3 else self.mm.count_labels[i]
+        return str(self.mm.counts[i]) if self.mm.meter[i] == 3 else self.mm.count_labels[i]
 
     def where(self, a: int, z: int, *, section: bool = False) -> str:
         """'phrase 3, counts 1-4' for beats a..z (absolute indices)."""
         n = len(self.beats)
         a, z = int(np.clip(a, 0, n - 1)), int(np.clip(z, 0, n - 1))
-        unit, one = ("bars", "bar") if self.mm.beats_per_bar == 3 else ("counts", "count")
+        unit, one = ("bars", "bar") if self.mm.meter[a] == 3 else ("counts", "count")
         pa, pz = self.phrase_of_beat[a], self.phrase_of_beat[z]
         if pa < 0 or pz < 0:
             return f"{self.beats[a]:.1f}-{self.beats[z]:.1f} s"
