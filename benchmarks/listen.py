@@ -2,34 +2,55 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/listen.py [--no-extra]
+    .venv/bin/python benchmarks/listen.py [--no-extra] [--only WORD ...] [--no-speed] [--long MINUTES] [--json OUT]
 
-For the bundled demo music (a 3/4 minuet then a 2/4 rag) and, when
-FluidSynth and the FluidR3 GM soundfont are installed, a few more public-domain
-pieces from music21's corpus rendered into a temporary folder, prints beat
-F-measure, downbeat F-measure (mir_eval, 70 ms window), whether the meter is
-right in every passage, and the wall time of the analysis (including reading
-the file) for
+Builds its own annotated set: the bundled demo music (a 3/4 minuet then a 2/4
+rag) and, when FluidSynth and the FluidR3 GM soundfont are installed, some
+thirty public-domain pieces from music21's corpus (:data:`PIECES`: 3/4, 2/4,
+4/4, 6/8 and a 3/8 waltz, many with a pickup; on piano, on strings and as a
+single melody on fiddle or flute; three with a breathing tempo), rendered into
+a temporary folder by ``scripts/make_demo_music.py``, which also gives the
+truth (beats, downbeats and meter from the score) and a MIDI file of each
+score. For every piece it prints
+
+* beat F-measure and downbeat F-measure (``mir_eval.beat.f_measure``, 70 ms
+  window, nothing trimmed);
+* whether the meter is right in every passage (the most common estimated
+  meter among the beats of the passage);
+* phrase F-measure: true phrase starts every 8 counts from each passage's
+  first downbeat (:func:`make_demo_music.phrase_bars`), estimated ones at the
+  first beat of every phrase, 70 ms window;
+* the wall time of the analysis (including reading the file) and how many
+  times faster than real time it is;
+* a note when kanat heard no steady pulse and fell back to its 120 BPM grid,
+
+for
 
 * ``kanat``: :func:`kanat.listen.listen`;
+* ``kanat+score``: ``listen(path, score=midi)`` with the piece's score, when
+  ``listen`` takes a ``score`` argument;
 * ``librosa``: ``librosa.beat.beat_track`` with its defaults, downbeats
-  guessed as every 4th beat from the first, meter assumed 4.
+  guessed as every 4th beat from the first, meter assumed 4, phrases every 8
+  beats from the first,
 
-Both run in the same process, one after the other, on the same files.
+then the means and the acceptance checks. All run in the same process, one
+after the other, on the same files.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -42,187 +63,229 @@ import mir_eval  # noqa: E402
 from kanat.listen import listen  # noqa: E402
 
 DATA = ROOT / "src" / "kanat" / "data"
+WINDOW_S = 0.07  # mir_eval's default beat window, used for phrases too
+QUARTET = (40, 40, 41, 42)  # violin, violin, viola, cello
+STRINGS = (48,)  # string ensemble on every part
+FIDDLE, FLUTE = 40, 73
 
 
 def _demo_script():
-    spec = importlib.util.spec_from_file_location("make_demo_music", ROOT / "scripts" / "make_demo_music.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_demo_music"] = mod  # dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
+    """``scripts/make_demo_music.py`` as a module (loaded once)."""
+    if "make_demo_music" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("make_demo_music", ROOT / "scripts" / "make_demo_music.py")
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["make_demo_music"] = mod  # dataclasses look their module up
+        spec.loader.exec_module(mod)
+    return sys.modules["make_demo_music"]
 
 
-def score_events(passage):
-    """The benchmark's reading of a corpus passage into notes and a beat grid.
+class Piece(NamedTuple):
+    """One benchmark piece: a corpus passage, its written meter and its sound (piano, strings or melody)."""
 
-    Like ``make_demo_music.score_events`` (same accents, same
-    :class:`ScoreEvents`), with three differences the extra pieces need:
+    passage: object
+    signature: str
+    sound: str
 
-    - a pickup bar's length is where its notes and rests end, the longest over
-      all parts, and every part uses that one length. music21 lengthens some
-      encoded measures past their notes (in Mozart K. 155/iii the first
-      violin's pickup bar is 1.5 quarters long because of a dynamic marking
-      placed at offset 1.5, while the real pickup is one eighth); taking each
-      part's own ``duration`` then shifted the first violin a beat against the
-      other three parts and against the truth grid, so the "truth" downbeats
-      fell on the bass's beat 2;
-    - ``corpus_path`` may name one tune of a collection as ``"file.abc#number"``;
-    - 6/8 (and 9/8, 12/8) are counted in dotted quarters, as a dancer counts a
-      jig: two beats to a 6/8 bar.
+
+def pieces() -> list[Piece]:
+    """The benchmark's corpus pieces, each an excerpt of whole bars of some 20-40 s.
+
+    Tempi are a ballet pianist's (quarter = 60-180, a jig's dotted quarter
+    110-125); ``rubato`` pieces breathe (:class:`make_demo_music.TimeMap`).
     """
-    from music21 import corpus, meter
+    P = _demo_script().Passage
+    trad = "trad."
+    return [
+        # the first eight, kept from earlier versions of this benchmark
+        Piece(P("haydn/opus1no1/movement4", [(0, 12), (1, 12)], 132.0, "Haydn Op. 1 No. 1, Menuetto", "Haydn"), "3/4", "piano"),
+        Piece(P("mozart/k545/movement1_exposition", [(1, 12)], 116.0, "Mozart K. 545, Allegro", "Mozart"), "4/4", "piano"),
+        Piece(P("schumann_clara/polonaise_op1n1", [(1, 16)], 100.0, "C. Schumann Polonaise Op. 1 No. 1", "C. Schumann"), "3/4", "piano"),
+        Piece(P("mozart/k155/movement3", [(0, 24)], 104.0, "Mozart K. 155, Molto allegro", "Mozart"), "2/4", "piano"),
+        Piece(P("chopin/mazurka06-2", [(1, 24)], 132.0, "Chopin Mazurka Op. 6 No. 2", "Chopin"), "3/4", "piano"),
+        Piece(P("airdsAirs/book4.abc#690", [(0, 17)], 120.0, "Miss Callander's Minuet (melody)", trad), "3/4", "melody"),
+        Piece(P("airdsAirs/book1.abc#127", [(0, 25)], 112.0, "Quick March by Mr. Handel (melody)", "Handel"), "2/4", "melody"),
+        Piece(P("airdsAirs/book2.abc#331", [(0, 42)], 174.0, "Chorus Jig (melody)", trad), "6/8", "melody"),
+        # 3/4
+        Piece(P("mozart/k80/movement3", [(1, 20)], 126.0, "Mozart K. 80, Menuetto", "Mozart", programs=QUARTET), "3/4", "strings"),
+        Piece(P("haydn/opus74no1/movement3", [(1, 24)], 138.0, "Haydn Op. 74 No. 1, Menuetto", "Haydn", programs=QUARTET), "3/4", "strings"),
+        Piece(P("bach/bwv269", [(0, 12)], 84.0, "Bach chorale BWV 269 (strings)", "J. S. Bach", programs=STRINGS), "3/4", "strings"),
+        Piece(P("mozart/k156/movement3", [(1, 16)], 120.0, "Mozart K. 156, Tempo di Menuetto", "Mozart"), "3/4", "piano"),
+        Piece(P("schumann_clara/polonaise_op1n4", [(1, 12)], 92.0, "C. Schumann Polonaise Op. 1 No. 4", "C. Schumann"), "3/4", "piano"),
+        Piece(P("airdsAirs/book5.abc#868", [(0, 15)], 132.0, "Lady Coventry's Minuet (flute)", trad, program=FLUTE), "3/4", "melody"),
+        # 2/4
+        Piece(P("haydn/opus74no1/movement4", [(0, 32)], 132.0, "Haydn Op. 74 No. 1, Finale", "Haydn", programs=QUARTET), "2/4", "strings"),
+        Piece(P("mozart/k458/movement4", [(1, 36)], 144.0, "Mozart K. 458, Allegro assai", "Mozart", programs=QUARTET), "2/4", "strings"),
+        Piece(P("haydn/opus1no1/movement5", [(1, 32)], 132.0, "Haydn Op. 1 No. 1, Presto", "Haydn"), "2/4", "piano"),
+        Piece(P("airdsAirs/book4.abc#606", [(0, 23)], 112.0, "German Hornpipe (fiddle)", trad, program=FIDDLE), "2/4", "melody"),
+        Piece(P("airdsAirs/book1.abc#76", [(0, 17)], 116.0, "Miss Ramsay's Reel (fiddle)", trad, program=FIDDLE), "2/4", "melody"),
+        # 4/4
+        Piece(P("mozart/k155/movement1", [(1, 14)], 120.0, "Mozart K. 155, Allegro", "Mozart", programs=QUARTET), "4/4", "strings"),
+        Piece(P("bach/bwv153.1", [(0, 11)], 76.0, "Bach chorale BWV 153.1 (strings)", "J. S. Bach", programs=STRINGS), "4/4", "strings"),
+        Piece(P("bach/bwv66.6", [(0, 9)], 80.0, "Bach chorale BWV 66.6 (piano)", "J. S. Bach"), "4/4", "piano"),
+        Piece(P("cpebach/h186", [(1, 12)], 100.0, "C. P. E. Bach H. 186", "C. P. E. Bach"), "4/4", "piano"),
+        Piece(P("ryansMammoth/42dHighlandRegimentStrathspey.abc", [(0, 6), (8, 15)], 84.0, "42d Highland Regiment Strathspey (fiddle)", trad, program=FIDDLE), "4/4", "melody"),
+        # 6/8
+        Piece(P("mozart/k458/movement1", [(0, 28)], 174.0, "Mozart K. 458, Allegro vivace assai", "Mozart", programs=QUARTET), "6/8", "strings"),
+        Piece(P("haydn/opus1no1/movement1", [(0, 28)], 168.0, "Haydn Op. 1 No. 1, Presto", "Haydn"), "6/8", "piano"),
+        Piece(P("ryansMammoth/BottleOfBrandyJig.abc", [(0, 17)], 180.0, "Bottle of Brandy Jig (flute)", trad, program=FLUTE), "6/8", "melody"),
+        Piece(P("ryansMammoth/BridalJig.abc", [(0, 17)], 174.0, "Bridal Jig (fiddle)", trad, program=FIDDLE), "6/8", "melody"),
+        # breathing tempo
+        Piece(P("airdsAirs/book6.abc#1063", [(0, 34)], 84.0, "The new German Waltz (rubato)", trad, rubato=0.12), "3/8", "piano"),
+        Piece(P("haydn/opus1no1/movement3", [(1, 8)], 60.0, "Haydn Op. 1 No. 1, Adagio (rubato)", "Haydn", rubato=0.12), "4/4", "piano"),
+        Piece(P("airdsAirs/book1.abc#13", [(0, 17)], 108.0, "Duke of Gloucester's Quick March (rubato)", trad, rubato=0.12), "2/4", "piano"),
+    ]
 
-    path, _, number = passage.corpus_path.partition("#")
-    score = corpus.parse(path, number=int(number)) if number else corpus.parse(path)
-    ts = next(iter(score.recurse().getElementsByClass(meter.TimeSignature)))
-    bar_ql = float(ts.barDuration.quarterLength)
-    if ts.denominator == 8 and ts.numerator % 3 == 0:
-        beat_ql = 1.5
-    elif ts.denominator == 4:
-        beat_ql = 1.0
-    else:
-        raise ValueError(f"{passage.corpus_path}: meter {ts.ratioString} is not supported here")
-    beats_per_bar = int(round(bar_ql / beat_ql))
-    parts = list(score.parts) if len(score.parts) else [score]
 
-    # one length per measure number, from where its notes and rests end
-    lengths: dict[int, float] = {}
-    for part in parts:
-        for m in part.getElementsByClass("Measure"):
-            end = max((float(e.offset + e.quarterLength) for e in m.notesAndRests), default=0.0)
-            lengths[m.number] = max(lengths.get(m.number, 0.0), min(end, bar_ql))
+def check_score_midi(truth: dict) -> None:
+    """Check the score MIDI's bar lines (``pretty_midi``'s ``get_downbeats()``) against the truth.
 
-    def in_bar_accent(in_bar: float) -> int:
-        if abs(in_bar) < 1e-6:
-            return 16
-        q = in_bar / beat_ql
-        return 5 if abs(q - round(q)) < 1e-6 else -4
+    They must be the bar starts of the score (pickups included) at its
+    nominal tempo, the truth downbeats among them; in strict time the truth
+    downbeats of a one-passage piece are the score's shifted by the passage's
+    start.
 
-    notes: list[tuple[float, float, int, int]] = []
-    downbeats: list[float] = []
-    length_ql = 0.0
-    n_parts = len(parts)
-    for part_index, part in enumerate(parts):
-        measures = {}
-        for m in part.stripTies(inPlace=False).getElementsByClass("Measure"):
-            measures.setdefault(m.number, m)  # a repeated ending's second bar of the same number is skipped
-        cursor = 0.0
-        base = 78 if part_index == 0 else (70 if part_index == n_parts - 1 else 60)
-        for first, last in passage.segments:
-            for number in range(first, last + 1):
-                if number not in measures:
-                    continue
-                m = measures[number]
-                dur = lengths[number]
-                full = abs(dur - bar_ql) < 1e-6
-                if part_index == 0 and full:
-                    downbeats.append(cursor)
-                # a short bar's notes sit at its end (a pickup) when it is the first bar
-                shift = 0.0 if full or number != passage.segments[0][0] else bar_ql - dur
-                for n in m.flatten().notes:
-                    if n.duration.isGrace or n.quarterLength <= 0:
-                        continue
-                    pos = float(n.offset)
-                    if pos >= dur - 1e-6:
-                        continue
-                    vel = int(np.clip(base + in_bar_accent(pos + shift), 30, 120))
-                    for p in n.pitches:
-                        notes.append((cursor + pos, float(n.quarterLength), int(p.midi), vel))
-                cursor += dur
-        length_ql = max(length_ql, cursor)
-    downbeats_ql = np.asarray(downbeats, dtype=float)
-    first_db = downbeats_ql[0]
-    start = first_db - beat_ql * np.floor(first_db / beat_ql)  # earliest beat >= 0 on the bar grid
-    beats_ql = np.arange(start, length_ql - 1e-6, beat_ql)
-    return _demo_script().ScoreEvents(notes, beats_ql, downbeats_ql, beats_per_bar, length_ql)
+    Raises
+    ------
+    AssertionError
+        When they differ by more than a millisecond.
+    """
+    import pretty_midi
+
+    lines = pretty_midi.PrettyMIDI(truth["score_midi"]).get_downbeats()
+    want, downbeats = np.asarray(truth["score_bar_lines_s"]), np.asarray(truth["score_downbeats_s"])
+    assert len(lines) == len(want) and np.allclose(lines, want, atol=1e-3), f"{truth['score_midi']}: bar lines {lines[:6]} != {want[:6]}"
+    assert np.all(np.min(np.abs(downbeats[:, None] - want[None, :]), axis=1) < 1e-3), f"{truth['score_midi']}: downbeats off the bar lines"
+    if len(truth["passages"]) == 1 and not truth["passages"][0].get("rubato"):
+        got = np.asarray(truth["downbeats_s"]) - truth["passages"][0]["start_s"]
+        assert np.allclose(got, downbeats, atol=1e-3), f"{truth['score_midi']}: truth downbeats are not the score's"
+
+
+def render_piece(piece: Piece, wav: Path) -> dict:
+    """Render one piece to ``wav`` (cut 0.5 s after its end) and its score next to it; return the truth."""
+    import soundfile as sf
+
+    truth = _demo_script().render_passages([piece.passage], wav, score_midi=wav.with_suffix(".mid"))
+    check_score_midi(truth)
+    y, sr = sf.read(str(wav), dtype="float32")
+    sf.write(str(wav), y[: int((truth["end_s"] + 0.5) * sr)], sr)
+    return truth
 
 
 def extra_pieces(tmp: Path, only: list[str] | None = None) -> list[tuple[str, Path, dict]]:
-    """Render a few more corpus pieces (one passage each); [] without FluidSynth."""
+    """Render the corpus pieces whose title holds one of ``only`` (all without it); [] without FluidSynth.
+
+    Returns
+    -------
+    list of (name, wav_path, truth)
+    """
+    import shutil
+
     mod = _demo_script()
     if shutil.which("fluidsynth") is None or not mod.SOUNDFONT.is_file():
         return []
-    import soundfile as sf
-
-    mod.score_events = score_events  # render_passages looks it up in its module
-    P = mod.Passage
-    pieces = [
-        (P("haydn/opus1no1/movement4", [(0, 12), (1, 12)], 132.0, "Haydn Op. 1 No. 1, Menuetto", "Haydn"), "3/4"),
-        (P("mozart/k545/movement1_exposition", [(1, 12)], 116.0, "Mozart K. 545, Allegro", "Mozart"), "4/4"),
-        (P("schumann_clara/polonaise_op1n1", [(1, 16)], 100.0, "C. Schumann Polonaise Op. 1 No. 1", "C. Schumann"), "3/4"),
-        (P("mozart/k155/movement3", [(0, 24)], 104.0, "Mozart K. 155, Molto allegro", "Mozart"), "2/4"),
-        # added to keep kanat honest beyond the pieces it was tuned on
-        (P("chopin/mazurka06-2", [(1, 24)], 132.0, "Chopin Mazurka Op. 6 No. 2", "Chopin"), "3/4"),
-        (P("airdsAirs/book4.abc#690", [(0, 17)], 120.0, "Miss Callander's Minuet (melody)", "trad."), "3/4"),
-        (P("airdsAirs/book1.abc#127", [(0, 25)], 112.0, "Quick March by Mr. Handel (melody)", "Handel"), "2/4"),
-        (P("airdsAirs/book2.abc#331", [(0, 42)], 174.0, "Chorus Jig (melody)", "trad."), "6/8"),
-    ]
     out = []
-    for k, (p, signature) in enumerate(pieces):
-        if only and not any(word.lower() in p.title.lower() for word in only):
+    for k, piece in enumerate(pieces()):
+        if only and not any(word.lower() in piece.passage.title.lower() for word in only):
             continue
-        wav = tmp / f"piece{k}.wav"
         try:
-            truth = mod.render_passages([p], wav)
+            truth = render_piece(piece, tmp / f"piece{k}.wav")
         except Exception as exc:  # noqa: BLE001 - a benchmark skips what it cannot render
-            print(f"(skipped {p.corpus_path}: {exc})", file=sys.stderr)
+            print(f"(skipped {piece.passage.corpus_path}: {type(exc).__name__}: {exc})", file=sys.stderr)
             continue
-        y, sr = sf.read(str(wav), dtype="float32")
-        end = int((truth["end_s"] + 0.5) * sr)
-        sf.write(str(wav), y[:end], sr)
-        out.append((f"{p.title} ({signature})", wav, truth))
+        out.append((f"{piece.passage.title} ({piece.signature}, {piece.sound})", tmp / f"piece{k}.wav", truth))
     return out
 
 
-def _passage_meters(beats_s: np.ndarray, meter: np.ndarray, truth: dict) -> list[bool]:
-    """For each true passage: is the most common estimated meter in it right?"""
-    right = []
+def demo_item(tmp: Path) -> tuple[str, Path, dict]:
+    """The bundled demo with its shipped truth, plus its score MIDI written to ``tmp``."""
+    mod = _demo_script()
+    truth = json.loads((DATA / "demo_truth.json").read_text(encoding="utf-8"))
+    midi = tmp / "demo.mid"
+    events = [mod.score_events(p) for p in mod.DEMO_PASSAGES]
+    truth["score_downbeats_s"], truth["score_bar_lines_s"] = mod.write_score_midi(mod.DEMO_PASSAGES, events, midi)
+    truth["score_midi"] = str(midi)
+    check_score_midi(truth)
+    return "demo: minuet + rag (3/4+2/4, piano)", DATA / "demo.ogg", truth
+
+
+def _in_passage(times: np.ndarray, passage: dict) -> np.ndarray:
+    """Mask of ``times`` from the passage's first downbeat to its end."""
+    return (times >= passage["first_downbeat_s"] - WINDOW_S) & (times < passage["end_s"])
+
+
+def passage_meters(beats_s: np.ndarray, meter: np.ndarray, truth: dict) -> list[int]:
+    """For each true passage, the most common estimated meter among its beats (0 when it has none)."""
+    found = []
     for p in truth["passages"]:
-        inside = (beats_s >= p["first_downbeat_s"]) & (beats_s < p["end_s"])
-        if not np.any(inside):
-            right.append(False)
-            continue
-        values, n = np.unique(meter[inside], return_counts=True)
-        right.append(int(values[np.argmax(n)]) == p["beats_per_bar"])
-    return right
+        inside = meter[_in_passage(beats_s, p)]
+        found.append(int(np.bincount(inside).argmax()) if len(inside) else 0)
+    return found
 
 
-def evaluate(path: Path, truth: dict) -> list[dict]:
-    ref_b = np.asarray(truth["beats_s"])
-    ref_d = np.asarray(truth["downbeats_s"])
-    rows = []
+def true_phrase_starts(truth: dict) -> np.ndarray:
+    """Phrase starts: every 8 counts (:func:`make_demo_music.phrase_bars` bars) from each passage's first downbeat."""
+    downbeats = np.asarray(truth["downbeats_s"])
+    starts = [downbeats[_in_passage(downbeats, p)][:: _demo_script().phrase_bars(p["beats_per_bar"])] for p in truth["passages"]]
+    return np.concatenate(starts)
 
-    t0 = time.perf_counter()
-    music = listen(path)
-    t_kanat = time.perf_counter() - t0
-    ok = _passage_meters(music.beats_s, music.meter, truth)
-    rows.append(
-        {
-            "method": "kanat",
-            "beat_f": mir_eval.beat.f_measure(ref_b, music.beats_s),
-            "downbeat_f": mir_eval.beat.f_measure(ref_d, music.downbeats_s),
-            "meter": f"{sum(ok)}/{len(ok)}",
-            "meters": "/".join(str(int(np.bincount(music.meter[(music.beats_s >= p['first_downbeat_s']) & (music.beats_s < p['end_s'])]).argmax())) for p in truth["passages"]),
-            "time_s": t_kanat,
+
+def score_row(method: str, beats: np.ndarray, downbeats: np.ndarray, meter: np.ndarray, phrase_starts: np.ndarray, truth: dict, seconds: float, duration_s: float) -> dict:
+    """The figures of one method on one piece."""
+    found = passage_meters(beats, meter, truth)
+    right = [f == p["beats_per_bar"] for f, p in zip(found, truth["passages"])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # mir_eval warns on empty estimates and scores them 0
+        return {
+            "method": method,
+            "beat_f": float(mir_eval.beat.f_measure(np.asarray(truth["beats_s"]), beats)),
+            "downbeat_f": float(mir_eval.beat.f_measure(np.asarray(truth["downbeats_s"]), downbeats)),
+            "meter_ok": all(right),
+            "meter": f"{sum(right)}/{len(right)}",
+            "meters": "/".join(str(m) for m in found),
+            "phrase_f": float(mir_eval.onset.f_measure(true_phrase_starts(truth), phrase_starts, window=WINDOW_S)[0]),
+            "time_s": seconds,
+            "x_real_time": duration_s / seconds,
         }
-    )
 
+
+def kanat_row(method: str, path: Path, truth: dict, duration_s: float, **kwargs) -> dict:
+    """Run :func:`kanat.listen.listen` (with ``kwargs``) and score it."""
+    t0 = time.perf_counter()
+    music = listen(path, **kwargs)
+    seconds = time.perf_counter() - t0
+    starts = np.asarray([music.beats_s[a] for a, _ in music.phrases])
+    row = score_row(method, music.beats_s, music.downbeats_s, music.meter, starts, truth, seconds, duration_s)
+    extras = getattr(music, "extras", {})
+    row["note"] = f"no pulse heard (clarity {extras.get('pulse_clarity', float('nan')):.2f}): 120 BPM fallback" if extras.get("beats_fallback") else ""
+    return row
+
+
+def librosa_row(path: Path, truth: dict, duration_s: float) -> dict:
+    """Run ``librosa.beat.beat_track`` and score it (downbeats every 4th beat, meter 4, phrases every 8 beats)."""
     t0 = time.perf_counter()
     y, sr = librosa.load(str(path), sr=22050)
     _, beats = librosa.beat.beat_track(y=y, sr=sr, units="time")
-    t_lib = time.perf_counter() - t0
-    guess4 = np.full(len(beats), 4)
-    ok = _passage_meters(beats, guess4, truth)
-    rows.append(
-        {
-            "method": "librosa",
-            "beat_f": mir_eval.beat.f_measure(ref_b, beats),
-            "downbeat_f": mir_eval.beat.f_measure(ref_d, beats[::4]),
-            "meter": f"{sum(ok)}/{len(ok)}",
-            "meters": "/".join("4" for _ in truth["passages"]),
-            "time_s": t_lib,
-        }
-    )
+    seconds = time.perf_counter() - t0
+    return {**score_row("librosa", beats, beats[::4], np.full(len(beats), 4), beats[::8], truth, seconds, duration_s), "note": ""}
+
+
+def takes_score() -> bool:
+    """Whether :func:`kanat.listen.listen` takes a ``score`` argument (score-informed listening)."""
+    return "score" in inspect.signature(listen).parameters
+
+
+def evaluate(path: Path, truth: dict) -> list[dict]:
+    """Rows for kanat, kanat+score (when ``listen`` takes a score; an error is printed and skipped) and librosa."""
+    import soundfile as sf
+
+    duration_s = sf.info(str(path)).duration
+    rows = [kanat_row("kanat", path, truth, duration_s)]
+    if takes_score():
+        try:
+            rows.append(kanat_row("kanat+score", path, truth, duration_s, score=truth["score_midi"]))
+        except Exception as exc:  # noqa: BLE001 - report and go on with the next piece
+            print(f"  kanat+score failed on {path.name}: {type(exc).__name__}: {exc}")
+    rows.append(librosa_row(path, truth, duration_s))
     return rows
 
 
@@ -300,12 +363,60 @@ def speed(tmp: Path, *, long_minutes: float = 0.0) -> None:
         )
 
 
+FIGURES = (("beat_f", "beat F"), ("downbeat_f", "downbeat F"), ("meter_ok", "meter ok"), ("phrase_f", "phrase F"), ("time_s", "time s"))
+
+
+def print_row(name: str, row: dict) -> None:
+    """One line of the per-piece table."""
+    print(
+        f"{name[:52]:52s} {row['method']:11s} {row['beat_f']:6.3f} {row['downbeat_f']:10.3f} {row['meter']:>5s} "
+        f"{row['meters']:>6s} {row['phrase_f']:8.3f} {row['time_s']:6.2f} {row['x_real_time']:5.0f}x  {row['note']}"
+    )
+
+
+def means(rows: list[dict]) -> dict:
+    """Mean figures of one method: F-measures and the share of pieces with the right meter averaged, time summed."""
+    return {
+        "beat_f": float(np.mean([r["beat_f"] for r in rows])),
+        "downbeat_f": float(np.mean([r["downbeat_f"] for r in rows])),
+        "meter_ok": float(np.mean([r["meter_ok"] for r in rows])),
+        "phrase_f": float(np.mean([r["phrase_f"] for r in rows])),
+        "time_s": float(np.sum([r["time_s"] for r in rows])),
+        "passages": f"{sum(int(r['meter'].split('/')[0]) for r in rows)}/{sum(int(r['meter'].split('/')[1]) for r in rows)}",
+    }
+
+
+def print_summary(totals: dict[str, list[dict]]) -> None:
+    """Means per method and figure, then the acceptance checks with PASS/FAIL computed from them."""
+    mean = {method: means(rows) for method, rows in totals.items() if rows}
+    print(f"\n{'means over ' + str(len(totals['kanat'])) + ' pieces':24s} {'beat F':>7s} {'downbeat F':>10s} {'meter ok':>9s} {'passages':>9s} {'phrase F':>8s} {'time s':>7s}")
+    for method, m in mean.items():
+        print(
+            f"{method:24s} {m['beat_f']:7.3f} {m['downbeat_f']:10.3f} {m['meter_ok']:8.0%} {m['passages']:>9s} "
+            f"{m['phrase_f']:8.3f} {m['time_s']:7.2f}"
+        )
+    print("\nacceptance:")
+    for method in (k for k in mean if k != "librosa"):
+        m, lib = mean[method], mean["librosa"]
+        checks = [
+            (f"beat F {m['beat_f']:.3f} >= 0.95", m["beat_f"] >= 0.95),
+            (f"downbeat F {m['downbeat_f']:.3f} >= 0.90", m["downbeat_f"] >= 0.90),
+            (f"meter right on {m['meter_ok']:.0%} >= 95% of pieces", m["meter_ok"] >= 0.95),
+        ]
+        for key, label in FIGURES:
+            better = m[key] < lib[key] if key == "time_s" else m[key] > lib[key]
+            checks.append((f"{label} ahead of librosa ({m[key]:.3f} vs {lib[key]:.3f})", better))
+        for text, ok in checks:
+            print(f"  {method:11s} {'PASS' if ok else 'FAIL'}  {text}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="kanat listen vs librosa beat_track")
     parser.add_argument("--no-extra", action="store_true", help="only the bundled demo music")
-    parser.add_argument("--only", nargs="*", default=None, help="only the extra pieces whose title holds one of these words")
+    parser.add_argument("--only", nargs="*", default=None, help="only the corpus pieces whose title holds one of these words (and the demo)")
     parser.add_argument("--no-speed", action="store_true", help="skip the 3-minute speed run")
     parser.add_argument("--long", type=float, default=0.0, metavar="MINUTES", help="also time a synthetic file this long and report its peak memory (60 for the acceptance)")
+    parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="write every per-piece row to this JSON file")
     args = parser.parse_args(argv)
 
     # warm up numba-compiled parts of librosa so the first timing is fair
@@ -313,34 +424,26 @@ def main(argv: list[str] | None = None) -> int:
     librosa.beat.beat_track(y=warm, sr=22050)
     listen(warm, sr=22050)
 
-    demo_truth = json.loads((DATA / "demo_truth.json").read_text(encoding="utf-8"))
-    items = [("demo: minuet 3/4 + rag 2/4", DATA / "demo.ogg", demo_truth)]
     with tempfile.TemporaryDirectory() as tmp:
+        items = [demo_item(Path(tmp))]
         if not args.no_extra:
             items += extra_pieces(Path(tmp), args.only)
-        header = f"{'piece':44s} {'method':8s} {'beat F':>7s} {'downbeat F':>10s} {'meter ok':>8s} {'meters':>7s} {'time s':>7s}"
+        header = f"{'piece':52s} {'method':11s} {'beat F':>6s} {'downbeat F':>10s} {'meter':>5s} {'meters':>6s} {'phrase F':>8s} {'time s':>6s} {'speed':>6s}"
         print(header)
         print("-" * len(header))
-        totals: dict[str, list] = {"kanat": [], "librosa": []}
+        totals: dict[str, list] = {"kanat": [], "kanat+score": [], "librosa": []}
+        records = []
         for name, path, truth in items:
-            true_m = "/".join(str(p["beats_per_bar"]) for p in truth["passages"])
             for row in evaluate(path, truth):
                 totals[row["method"]].append(row)
-                print(
-                    f"{name[:44]:44s} {row['method']:8s} {row['beat_f']:7.3f} {row['downbeat_f']:10.3f} "
-                    f"{row['meter']:>8s} {row['meters']:>7s} {row['time_s']:7.2f}"
-                )
-            print(f"{'':44s} {'truth':8s} {'':7s} {'':10s} {'':8s} {true_m:>7s}")
+                records.append({"piece": name, **row})
+                print_row(name, row)
+            true_m = "/".join(str(p["beats_per_bar"]) for p in truth["passages"])
+            print(f"{'':52s} {'truth':11s} {'':6s} {'':10s} {'':5s} {true_m:>6s}")
         print("-" * len(header))
-        for method, rows in totals.items():
-            right = sum(int(r["meter"].split("/")[0]) for r in rows)
-            passages = sum(int(r["meter"].split("/")[1]) for r in rows)
-            print(
-                f"{'mean over ' + str(len(rows)) + ' items':44s} {method:8s} {np.mean([r['beat_f'] for r in rows]):7.3f} "
-                f"{np.mean([r['downbeat_f'] for r in rows]):10.3f} {f'{right}/{passages}':>8s} {'':7s} "
-                f"{np.sum([r['time_s'] for r in rows]):7.2f}"
-            )
-        print("acceptance: beat F >= 0.95, downbeat F >= 0.90, meter right on >= 95% of passages, ahead of librosa on each")
+        print_summary(totals)
+        if args.json:
+            args.json.write_text(json.dumps(records, indent=1) + "\n", encoding="utf-8")
         if not args.no_speed:
             speed(Path(tmp), long_minutes=args.long)
     return 0

@@ -17,15 +17,18 @@ louder) and rendered with FluidSynth and the FluidR3 GM soundfont.
 Conventions
 -----------
 - Score positions are in quarter lengths (``ql``); a beat is a quarter note in
-  both passages. Seconds = passage start + ql * 60 / tempo_bpm.
+  both passages (a dotted quarter in 6/8, an eighth in 3/8, see
+  :func:`beat_length`). Seconds = passage start + ql * 60 / tempo_bpm (in
+  strict time; a passage with ``rubato`` maps ql through its tempo curve).
 - music21 puts a pickup (anacrusis) bar at offset 0; the first downbeat is at
   the pickup's length, so the truth grid is shifted by it.
 - The output is reproducible: same scores, same soundfont, no randomness.
   The decoded samples of ``demo.ogg`` are identical from run to run; the
   file's bytes differ only in the Ogg stream's random serial number.
 
-Other functions here (``render_passages``, ``score_events``) are reused by
-``benchmarks/listen.py`` to render extra corpus pieces to a temporary folder.
+Other functions here (``render_passages``, ``score_events``, per-part
+instruments, rubato, score MIDI files) are reused by ``benchmarks/listen.py``
+to render its annotated set of corpus pieces to a temporary folder.
 """
 
 from __future__ import annotations
@@ -54,7 +57,8 @@ class Passage:
     Attributes
     ----------
     corpus_path : str
-        music21 corpus name, e.g. ``"mozart/k458/movement2"``.
+        music21 corpus name, e.g. ``"mozart/k458/movement2"``; one tune of a
+        collection is ``"file.abc#number"``.
     segments : list of (int, int)
         Measure-number ranges (inclusive) played in order, to spell out repeats.
     tempo_bpm : float
@@ -62,7 +66,16 @@ class Passage:
     title, composer, licence : str
         For the truth file and LICENSES.md.
     program : int
-        General MIDI program (0 = acoustic grand piano).
+        General MIDI program (0 = acoustic grand piano) of every part.
+    programs : tuple of int, optional
+        General MIDI program per part, top part first (e.g. ``(40, 40, 41, 42)``
+        for a string quartet); parts past its end take its last entry.
+        Overrides ``program``.
+    rubato : float
+        Depth of a breathing tempo: the tempo swings by ``+-rubato`` on a slow
+        sine (one period per two phrases) and slows by up to ``2 * rubato``
+        into every phrase end, back a tempo on the next phrase. 0 plays in
+        strict time.
     """
 
     corpus_path: str
@@ -72,6 +85,14 @@ class Passage:
     composer: str
     licence: str = "public domain (composer died more than 100 years ago); encoding from the music21 corpus"
     program: int = 0
+    programs: tuple[int, ...] | None = None
+    rubato: float = 0.0
+
+    def part_program(self, part_index: int) -> int:
+        """General MIDI program of part ``part_index``."""
+        if not self.programs:
+            return self.program
+        return self.programs[min(part_index, len(self.programs) - 1)]
 
 
 DEMO_PASSAGES = [
@@ -98,16 +119,25 @@ class ScoreEvents:
 
     Attributes
     ----------
-    notes : list of (float, float, int, int)
-        ``(onset_ql, duration_ql, midi_pitch, velocity)``.
+    notes : list of (float, float, int, int, int)
+        ``(onset_ql, duration_ql, midi_pitch, velocity, part_index)``.
     beats_ql : np.ndarray, shape (B,)
         Beat positions (quarter notes), the first at or after 0.
     downbeats_ql : np.ndarray, shape (D,)
         Bar starts (a subset of ``beats_ql``).
     beats_per_bar : int
-        Quarter notes per bar (3 or 2 or 4).
+        Beats (as a dancer counts them) per bar: 3 in 3/4 and 3/8, 2 in 2/4
+        and 6/8, 4 in 4/4.
     length_ql : float
         Length of the passage.
+    beat_ql : float
+        Length of one beat: 1 in x/4, 0.5 in 3/8, 1.5 (a dotted quarter) in
+        6/8, 9/8 and 12/8.
+    time_signature : str
+        As written, e.g. ``"6/8"``.
+    bars : list of (float, float)
+        ``(start_ql, length_ql)`` of every bar played, a pickup included; a
+        bar split by a repeat sign is one bar.
     """
 
     notes: list
@@ -115,67 +145,217 @@ class ScoreEvents:
     downbeats_ql: np.ndarray
     beats_per_bar: int
     length_ql: float
+    beat_ql: float
+    time_signature: str
+    bars: list
+
+
+def beat_length(numerator: int, denominator: int) -> float:
+    """Quarter lengths of one counted beat in a time signature.
+
+    x/4 counts quarters; 6/8, 9/8 and 12/8 count dotted quarters (a jig goes
+    in two); 3/8 counts eighths (a quick waltz goes in three).
+
+    Raises
+    ------
+    ValueError
+        For other meters (2/2, 5/8, ...).
+    """
+    if denominator == 4:
+        return 1.0
+    if denominator == 8 and numerator == 3:
+        return 0.5
+    if denominator == 8 and numerator % 3 == 0:
+        return 1.5
+    raise ValueError(f"meter {numerator}/{denominator} is not supported")
+
+
+def phrase_bars(beats_per_bar: int) -> int:
+    """Bars in one phrase of 8 dancer's counts.
+
+    A count is a beat in 2/4 and 6/8 (4 bars) and in 4/4 (2 bars); in 3/4 a
+    dancer counts one per bar (8 bars).
+    """
+    return {2: 4, 4: 2}.get(beats_per_bar, 8)
+
+
+def _parse(corpus_path: str):
+    """music21 score of ``corpus_path`` (``"file.abc#number"`` picks one tune)."""
+    from music21 import corpus
+
+    path, _, number = corpus_path.partition("#")
+    return corpus.parse(path, number=int(number)) if number else corpus.parse(path)
+
+
+def _bar_lengths(parts: list, bar_ql: float) -> dict[int, float]:
+    """One length per measure number: where its notes and rests end, the longest over all parts.
+
+    music21 lengthens some encoded measures past their notes (in Mozart
+    K. 155/iii the first violin's pickup bar is 1.5 quarters long because of a
+    dynamic marking placed at offset 1.5, while the real pickup is one eighth),
+    so a measure's own ``duration`` cannot be trusted for a pickup; every part
+    uses the one length found here.
+    """
+    lengths: dict[int, float] = {}
+    for part in parts:
+        for m in part.getElementsByClass("Measure"):
+            end = max((float(e.offset + e.quarterLength) for e in m.notesAndRests), default=0.0)
+            lengths[m.number] = max(lengths.get(m.number, 0.0), min(end, bar_ql))
+    return lengths
+
+
+def _accent(in_bar: float, beat_ql: float) -> int:
+    """Velocity offset of a note ``in_bar`` quarters into its bar: beat 1 loudest, off-beats softest."""
+    if abs(in_bar) < 1e-6:
+        return 16
+    q = in_bar / beat_ql
+    return 5 if abs(q - round(q)) < 1e-6 else -4
+
+
+def _bar_starts(lengths: list[float], bar_ql: float) -> np.ndarray:
+    """Downbeats (quarter lengths) of bars of ``lengths`` laid end to end.
+
+    A full bar starts a bar. A short first bar is a pickup. A later short bar
+    starts a bar when it begins on a bar line (a bar cut short before a
+    repeat, or the last one) and otherwise completes the bar it is in (the
+    pickup bar after a repeat sign, that fills a bar cut there).
+    """
+    starts, cursor, phase = [], 0.0, 0.0
+    for k, dur in enumerate(lengths):
+        full = abs(dur - bar_ql) < 1e-6
+        if full or (k > 0 and abs(phase) < 1e-6):
+            starts.append(cursor)
+            phase = 0.0
+        elif k == 0:
+            phase = bar_ql - dur
+        phase = (phase + dur) % bar_ql
+        phase = 0.0 if min(phase, bar_ql - phase) < 1e-6 else phase
+        cursor += dur
+    return np.asarray(starts, dtype=float)
 
 
 def score_events(passage: Passage) -> ScoreEvents:
     """Read a passage from the music21 corpus into notes and a beat grid.
 
-    Bars are laid end to end in the order of ``passage.segments``; a pickup
-    bar (shorter than the time signature) only shifts the grid. Velocities
-    carry a pianist's metric accent: beat 1 loudest, other beats medium,
-    off-beats softer; the top part sings a little over the others.
+    Bars are laid end to end in the order of ``passage.segments``; a short
+    first bar is a pickup: its notes sit at its end and it only shifts the
+    grid (its length is where its notes and rests end, see
+    :func:`_bar_lengths`); later short bars are placed by
+    :func:`_bar_starts`. Beats run from every downbeat to the next. A repeated
+    ending's second bar of the same number and empty bars are skipped.
+    Velocities carry a pianist's metric accent: beat 1 loudest, other beats
+    medium, off-beats softer; the top part sings a little over the others.
     """
-    from music21 import corpus, meter
+    from music21 import meter
 
-    score = corpus.parse(passage.corpus_path)
+    score = _parse(passage.corpus_path)
     ts = next(iter(score.recurse().getElementsByClass(meter.TimeSignature)))
     bar_ql = float(ts.barDuration.quarterLength)
-    if ts.denominator != 4:
-        raise ValueError(f"{passage.corpus_path}: only x/4 meters are supported, got {ts.ratioString}")
-    beats_per_bar = int(round(bar_ql))
+    try:
+        beat_ql = beat_length(ts.numerator, ts.denominator)
+    except ValueError as exc:
+        raise ValueError(f"{passage.corpus_path}: {exc}") from None
+    parts = list(score.parts) if len(score.parts) else [score]
+    lengths = _bar_lengths(parts, bar_ql)
 
-    notes: list[tuple[float, float, int, int]] = []
-    downbeats: list[float] = []
+    notes: list[tuple[float, float, int, int, int]] = []
+    lengths_played: list[float] = []
     length_ql = 0.0
-    n_parts = len(score.parts)
-    for part_index, part in enumerate(score.parts):
-        # measure lengths from the score as written: stripTies() lengthens tied
-        # notes past their bar, which would stretch the bar's duration
-        lengths = {m.number: float(m.duration.quarterLength) for m in part.getElementsByClass("Measure")}
-        measures = {m.number: m for m in part.stripTies(inPlace=False).getElementsByClass("Measure")}
+    for part_index, part in enumerate(parts):
+        measures = {}
+        for m in part.stripTies(inPlace=False).getElementsByClass("Measure"):
+            measures.setdefault(m.number, m)
         cursor = 0.0
-        base = 78 if part_index == 0 else (70 if part_index == n_parts - 1 else 60)
+        base = 78 if part_index == 0 else (70 if part_index == len(parts) - 1 else 60)
         for first, last in passage.segments:
             for number in range(first, last + 1):
-                m = measures[number]
-                dur = lengths[number]
+                dur = lengths.get(number, 0.0) if number in measures else 0.0
+                if dur <= 0.0:
+                    continue
+                if part_index == 0:
+                    lengths_played.append(dur)
                 full = abs(dur - bar_ql) < 1e-6
-                if part_index == 0 and full:
-                    downbeats.append(cursor)
-                for n in m.flatten().notes:
-                    if n.duration.isGrace or n.quarterLength <= 0:
-                        continue
+                shift = 0.0 if full or number != passage.segments[0][0] else bar_ql - dur
+                for n in measures[number].flatten().notes:
                     pos = float(n.offset)
-                    in_bar = pos + (0.0 if full else bar_ql - dur)
-                    if abs(in_bar) < 1e-6:
-                        accent = 16
-                    elif abs(in_bar - round(in_bar)) < 1e-6:
-                        accent = 5
-                    else:
-                        accent = -4
-                    vel = int(np.clip(base + accent, 30, 120))
+                    if n.duration.isGrace or n.quarterLength <= 0 or pos >= dur - 1e-6:
+                        continue
+                    vel = int(np.clip(base + _accent(pos + shift, beat_ql), 30, 120))
                     for p in n.pitches:
-                        notes.append((cursor + pos, float(n.quarterLength), int(p.midi), vel))
+                        notes.append((cursor + pos, float(n.quarterLength), int(p.midi), vel, part_index))
                 cursor += dur
         length_ql = max(length_ql, cursor)
-    downbeats_ql = np.asarray(downbeats, dtype=float)
+    downbeats_ql = _bar_starts(lengths_played, bar_ql)
+    bar_ends = np.append(downbeats_ql[1:], length_ql)
     first_db = downbeats_ql[0]
-    start = first_db - np.floor(first_db)  # earliest beat >= 0 on the bar grid
-    beats_ql = np.arange(start, length_ql - 1e-6, 1.0)
-    return ScoreEvents(notes, beats_ql, downbeats_ql, beats_per_bar, length_ql)
+    start = first_db - beat_ql * np.floor(first_db / beat_ql)  # earliest beat >= 0 on the bar grid
+    beats = [np.arange(start, first_db - 1e-6, beat_ql)]
+    beats += [d + beat_ql * np.arange(np.ceil((e - d) / beat_ql - 1e-6)) for d, e in zip(downbeats_ql, bar_ends)]
+    beats_ql = np.concatenate(beats)
+    bars = ([(0.0, float(first_db))] if first_db > 0 else []) + [(float(d), float(e - d)) for d, e in zip(downbeats_ql, bar_ends)]
+    beats_per_bar = int(round(bar_ql / beat_ql))
+    return ScoreEvents(notes, beats_ql, downbeats_ql, beats_per_bar, length_ql, beat_ql, ts.ratioString, bars)
 
 
-def render_passages(passages: list[Passage], wav_path: Path, *, sr: int = SR) -> dict:
+def tempo_curve(q: np.ndarray, ev: ScoreEvents, depth: float) -> np.ndarray:
+    """Relative tempo (1 = nominal) at quarter positions ``q`` of a breathing performance.
+
+    A slow sine of ``+-depth`` (one period per two phrases, from the first
+    downbeat) times a ritardando of up to ``2 * depth`` over the last quarter
+    of every phrase (:func:`phrase_bars`), a tempo at the next phrase.
+    """
+    phrase_ql = phrase_bars(ev.beats_per_bar) * ev.beats_per_bar * ev.beat_ql
+    pos = np.asarray(q, dtype=float) - ev.downbeats_ql[0]
+    swing = 1.0 + depth * np.sin(np.pi * pos / phrase_ql)
+    ramp = np.clip((np.mod(pos, phrase_ql) - 0.75 * phrase_ql) / (0.25 * phrase_ql), 0.0, 1.0)
+    ramp[pos < 0] = 0.0
+    return swing * (1.0 - 2.0 * depth * ramp**2)
+
+
+class TimeMap:
+    """Where a passage's quarter positions fall, in nominal quarters from its start.
+
+    In strict time (``depth`` 0) positions are returned unchanged. With rubato
+    a position maps through the integral of the inverse tempo curve
+    (:func:`tempo_curve`), so a slower tempo stretches what follows.
+    """
+
+    STEP_QL = 1.0 / 96.0
+
+    def __init__(self, ev: ScoreEvents, depth: float):
+        self.ev, self.depth = ev, depth
+        if depth:
+            self.grid = np.arange(0.0, ev.length_ql + 2 * self.STEP_QL, self.STEP_QL)
+            slow = 1.0 / tempo_curve(self.grid, ev, depth)
+            self.warped = np.concatenate([[0.0], np.cumsum(0.5 * (slow[1:] + slow[:-1]) * self.STEP_QL)])
+
+    def at(self, q):
+        """Warped position of ``q`` (a float or an array)."""
+        return np.interp(q, self.grid, self.warped) if self.depth else q
+
+    def stretch(self, q: float) -> float:
+        """Local slowing factor at ``q`` (1.0 in strict time), to scale a note's length."""
+        return float(1.0 / tempo_curve(np.array([q]), self.ev, self.depth)[0]) if self.depth else 1.0
+
+
+def _instruments(notes: list, passage: Passage, k: int, tmap: TimeMap, t0: float, spq: float):
+    """pretty_midi instruments (one per program, in order of first use) of one passage's notes, and its last note-off."""
+    import pretty_midi
+
+    insts: dict[int, pretty_midi.Instrument] = {}
+    end_s = t0
+    for onset, dur, pitch, vel, part in notes:
+        program = passage.part_program(part)
+        if program not in insts:
+            insts[program] = pretty_midi.Instrument(program=program, name=f"passage{k}" if len(insts) == 0 else f"passage{k}-{program}")
+        s = t0 + tmap.at(onset) * spq
+        e = s + max(dur * tmap.stretch(onset) * spq * 0.95, 0.05)
+        insts[program].notes.append(pretty_midi.Note(velocity=vel, pitch=pitch, start=float(s), end=float(e)))
+        end_s = max(end_s, e)
+    return list(insts.values()), end_s
+
+
+def render_passages(passages: list[Passage], wav_path: Path, *, sr: int = SR, score_midi: Path | None = None) -> dict:
     """Render passages one after another to a WAV file with FluidSynth.
 
     Parameters
@@ -185,12 +365,16 @@ def render_passages(passages: list[Passage], wav_path: Path, *, sr: int = SR) ->
         Where the rendered stereo WAV goes.
     sr : int
         Sample rate in Hz.
+    score_midi : Path, optional
+        Where to also write the score (:func:`write_score_midi`).
 
     Returns
     -------
     truth : dict
         ``beats_s``, ``downbeats_s``, ``meter`` (per beat), ``passages``
-        (start/end/meter/tempo of each) and ``meter_changes_s``.
+        (start/end/meter/tempo of each) and ``meter_changes_s``; with
+        ``score_midi``, also ``score_midi`` (its path), ``score_downbeats_s``
+        and ``score_bar_lines_s`` (see :func:`write_score_midi`).
     """
     import pretty_midi
 
@@ -200,22 +384,18 @@ def render_passages(passages: list[Passage], wav_path: Path, *, sr: int = SR) ->
         raise RuntimeError(f"soundfont {SOUNDFONT} is missing (apt-get install fluid-soundfont-gm)")
 
     pm = pretty_midi.PrettyMIDI(resolution=960, initial_tempo=120.0)
-    beats, downbeats, meters, info = [], [], [], []
+    beats, downbeats, meters, info, events = [], [], [], [], []
     t0 = 0.25  # a little silence at the very start
     for k, passage in enumerate(passages):
         ev = score_events(passage)
+        events.append(ev)
         spq = 60.0 / passage.tempo_bpm
-        inst = pretty_midi.Instrument(program=passage.program, name=f"passage{k}")
-        end_s = t0
-        for onset, dur, pitch, vel in ev.notes:
-            s = t0 + onset * spq
-            e = s + max(dur * spq * 0.95, 0.05)
-            inst.notes.append(pretty_midi.Note(velocity=vel, pitch=pitch, start=s, end=e))
-            end_s = max(end_s, e)
-        pm.instruments.append(inst)
-        b = t0 + ev.beats_ql * spq
+        tmap = TimeMap(ev, passage.rubato)
+        insts, end_s = _instruments(ev.notes, passage, k, tmap, t0, spq)
+        pm.instruments.extend(insts)
+        b = t0 + tmap.at(ev.beats_ql) * spq
         beats.extend(b.tolist())
-        downbeats.extend((t0 + ev.downbeats_ql * spq).tolist())
+        downbeats.extend((t0 + tmap.at(ev.downbeats_ql) * spq).tolist())
         meters.extend([ev.beats_per_bar] * len(b))
         info.append(
             {
@@ -226,13 +406,15 @@ def render_passages(passages: list[Passage], wav_path: Path, *, sr: int = SR) ->
                 "measures": [list(s) for s in passage.segments],
                 "tempo_bpm": passage.tempo_bpm,
                 "beats_per_bar": ev.beats_per_bar,
-                "time_signature": f"{ev.beats_per_bar}/4",
+                "time_signature": ev.time_signature,
                 "start_s": round(t0, 4),
-                "first_downbeat_s": round(float(t0 + ev.downbeats_ql[0] * spq), 4),
-                "end_s": round(float(t0 + ev.length_ql * spq), 4),
+                "first_downbeat_s": round(float(t0 + tmap.at(ev.downbeats_ql[0]) * spq), 4),
+                "end_s": round(float(t0 + tmap.at(ev.length_ql) * spq), 4),
             }
         )
-        t0 = max(end_s, t0 + ev.length_ql * spq) + GAP_S
+        if passage.rubato:
+            info[-1]["rubato"] = passage.rubato
+        t0 = max(end_s, t0 + tmap.at(ev.length_ql) * spq) + GAP_S
 
     with tempfile.TemporaryDirectory() as tmp:
         mid = Path(tmp) / "demo.mid"
@@ -241,7 +423,7 @@ def render_passages(passages: list[Passage], wav_path: Path, *, sr: int = SR) ->
         subprocess.run(cmd, check=True, timeout=FLUIDSYNTH_TIMEOUT_S, stdin=subprocess.DEVNULL, capture_output=True)
 
     changes = [info[k]["first_downbeat_s"] for k in range(1, len(info)) if info[k]["beats_per_bar"] != info[k - 1]["beats_per_bar"]]
-    return {
+    truth = {
         "beats_s": [round(float(t), 4) for t in beats],
         "downbeats_s": [round(float(t), 4) for t in downbeats],
         "meter": meters,
@@ -249,6 +431,88 @@ def render_passages(passages: list[Passage], wav_path: Path, *, sr: int = SR) ->
         "passages": info,
         "end_s": round(t0, 4),
     }
+    if score_midi is not None:
+        truth["score_downbeats_s"], truth["score_bar_lines_s"] = write_score_midi(passages, events, score_midi)
+        truth["score_midi"] = str(score_midi)
+    return truth
+
+
+def _signature_of(length_ql: float, ev: ScoreEvents) -> tuple[int, int]:
+    """Time signature ``(numerator, denominator)`` of a bar ``length_ql`` quarters long.
+
+    The written one for a full bar, else the shortest spelling of the length:
+    1/4, 2/4, 1/8, 3/8, 1/16 ...
+    """
+    num, den = (int(v) for v in ev.time_signature.split("/"))
+    if abs(length_ql - num * 4.0 / den) < 1e-6:
+        return num, den
+    for den in (4, 8, 16, 32):
+        n = length_ql * den / 4.0
+        if abs(n - round(n)) < 1e-6:
+            return int(round(n)), den
+    raise ValueError(f"a bar of {length_ql} quarters has no time signature")
+
+
+def write_score_midi(passages: list[Passage], events: list[ScoreEvents], path: Path) -> tuple[list[float], list[float]]:
+    """Write the passages' score as a MIDI file, in strict time at each passage's tempo.
+
+    The passages follow one another with no gap; a tempo event starts each,
+    and a note tied past a passage's end stops there. A time-signature event starts every bar whose length differs from the
+    bar before, so a pickup of ``p`` quarters is a bar of its own (1/4 before
+    a 3/4 bar for a one-beat pickup, 1/8 before a 2/4 or 6/8 bar for an eighth)
+    and ``pretty_midi``'s ``get_downbeats()`` gives the bar lines, the
+    pickup's start included.
+
+    Returns
+    -------
+    downbeats_s : list of float
+        The true downbeats in the file's seconds.
+    bar_lines_s : list of float
+        Where every bar starts, pickups included: what ``get_downbeats()``
+        of the file should give.
+    """
+    import mido
+
+    tpq = 960
+    tracks: dict[int, list] = {}
+    marks: list[tuple[int, int, object]] = []  # (tick, order, message): meta events first at a tick
+    downbeats, bar_lines, offset_ql, offset_s = [], [], 0.0, 0.0
+    previous = None
+    for passage, ev in zip(passages, events):
+        marks.append((int(round(offset_ql * tpq)), 0, mido.MetaMessage("set_tempo", tempo=int(round(60e6 / passage.tempo_bpm)), time=0)))
+        for start, length in ev.bars:
+            sig = _signature_of(length, ev)
+            if sig != previous:
+                marks.append((int(round((offset_ql + start) * tpq)), 1, mido.MetaMessage("time_signature", numerator=sig[0], denominator=sig[1], time=0)))
+                previous = sig
+        end = int(round((offset_ql + ev.length_ql) * tpq))  # a note tied past the excerpt stops at its end
+        for onset, dur, pitch, vel, part in ev.notes:
+            program = passage.part_program(part)
+            on = int(round((offset_ql + onset) * tpq))
+            off = max(on + 1, min(end, int(round((offset_ql + onset + dur * 0.95) * tpq))))
+            tracks.setdefault(program, []).extend([(on, 3, ("note_on", pitch, vel)), (off, 2, ("note_off", pitch, 0))])
+        downbeats.extend((offset_s + ev.downbeats_ql * 60.0 / passage.tempo_bpm).tolist())
+        bar_lines.extend(offset_s + start * 60.0 / passage.tempo_bpm for start, _ in ev.bars)
+        offset_ql += ev.length_ql
+        offset_s += ev.length_ql * 60.0 / passage.tempo_bpm
+    midi = mido.MidiFile(ticks_per_beat=tpq)
+    midi.tracks.append(_delta_track(mido.MidiTrack(), marks))
+    for channel, (program, notes) in enumerate(sorted(tracks.items())):
+        channel += channel >= 9  # channel 10 is percussion
+        track = mido.MidiTrack([mido.Message("program_change", program=program, channel=channel, time=0)])
+        msgs = [(t, o, mido.Message(kind, note=pitch, velocity=vel, channel=channel)) for t, o, (kind, pitch, vel) in notes]
+        midi.tracks.append(_delta_track(track, msgs))
+    midi.save(str(path))
+    return [round(float(t), 4) for t in downbeats], [round(float(t), 4) for t in bar_lines]
+
+
+def _delta_track(track, marks: list):
+    """Append ``(tick, order, message)`` marks to a mido track in time order, with delta times."""
+    now = 0
+    for tick, _, msg in sorted(marks, key=lambda m: (m[0], m[1])):
+        track.append(msg.copy(time=tick - now))
+        now = tick
+    return track
 
 
 def write_ogg_blocks(path: Path, y: np.ndarray, sr: int, *, block: int = 1 << 15) -> None:
@@ -287,6 +551,12 @@ on a piano sound at a fixed tempo with a light accent on beat 1.
 Sound: FluidR3_GM.sf2 soundfont by Frank Wen, MIT licence (Debian package
 `fluid-soundfont-gm`), rendered with FluidSynth (LGPL-2.1; used as a tool only,
 nothing of it is shipped).
+
+## Fonts
+
+`fonts/DejaVuSans.ttf` and `fonts/DejaVuSans-Bold.ttf` are DejaVu Sans (Bitstream Vera
+licence with DejaVu changes in the public domain; free to use, copy and redistribute),
+taken from matplotlib's distribution. The licence text is `fonts/LICENSE_DEJAVU`.
 """
 
 
