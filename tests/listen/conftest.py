@@ -49,8 +49,11 @@ def accented_click_track(bpm: float, meter: int, *, bars: int = 16, sr: int = SR
     return y.astype(np.float32), beats_s, beats_s[::meter]
 
 
-def synthesise(notes_s: list[tuple[float, float, int, int]], length_s: float, *, sr: int = SR) -> np.ndarray:
-    """A piano-like rendering: three decaying harmonics and a hammer's noise per note, mono float32."""
+def synthesise(notes_s: list[tuple[float, float, int, int]], length_s: float, *, sr: int = SR, attack_s: float = 0.004) -> np.ndarray:
+    """A piano-like rendering: three decaying harmonics and a hammer's noise per note, mono float32.
+
+    With a long ``attack_s`` (say 0.08) and no hammer it is more like bowed strings: each note swells in.
+    """
     rng = np.random.default_rng(0)
     y = np.zeros(int(length_s * sr))
     for on, end, pitch, vel in notes_s:
@@ -58,10 +61,11 @@ def synthesise(notes_s: list[tuple[float, float, int, int]], length_s: float, *,
         n = int((end - on + 0.3) * sr)
         t = np.arange(n) / sr
         tone = sum(a * np.sin(2 * np.pi * f0 * h * t) for h, a in ((1, 1.0), (2, 0.5), (3, 0.25)))
-        env = np.minimum(t / 0.004, 1.0) * np.exp(-t / 0.5) * np.where(t < end - on, 1.0, np.exp(-(t - (end - on)) / 0.05))
+        decay = 0.5 if attack_s < 0.02 else 4.0
+        env = np.minimum(t / attack_s, 1.0) * np.exp(-t / decay) * np.where(t < end - on, 1.0, np.exp(-(t - (end - on)) / 0.05))
         i = int(on * sr)
         seg = y[i : i + n]
-        hammer = 0.3 * rng.standard_normal(n) * np.exp(-t / 0.006)
+        hammer = 0.3 * rng.standard_normal(n) * np.exp(-t / 0.006) * (attack_s < 0.02)
         seg += (vel / 127.0) * 0.1 * (tone * env + hammer)[: len(seg)]
     return (y / (np.abs(y).max() + 1e-9) * 0.8).astype(np.float32)
 

@@ -71,3 +71,23 @@ def test_jig_in_six_eight_is_counted_in_two():
     assert music.beats_per_bar == 2
     assert music.tempo_bpm == pytest.approx(116.0, rel=0.03)
     assert mir_eval.beat.f_measure(downbeats_s, music.downbeats_s) >= 0.9
+
+
+def test_soft_attacks_are_heard_by_their_new_notes(synth):
+    """A waltz on 'strings' (notes swell in over 80 ms, no hammer): the attacks alone show no pulse."""
+    rng = np.random.default_rng(5)
+    spq = 60.0 / 132.0
+    scale = [72, 74, 76, 77, 79, 81, 83, 84]
+    notes = [(0.5 + q * spq, 0.5 + (q + 1) * spq, scale[int(rng.integers(0, 8))], 80) for q in range(48)]
+    for b in range(0, 48, 3):
+        root = 48 if (b // 3) % 2 == 0 else 43
+        notes.append((0.5 + b * spq, 0.5 + (b + 1) * spq, root, 90))
+        for j in (1, 2):
+            notes += [(0.5 + (b + j) * spq, 0.5 + (b + j + 0.9) * spq, root + p, 55) for p in (16, 19)]
+    y = synth(notes, 0.5 + 48 * spq + 1.5, attack_s=0.08)
+    music = listen(y, sr=22050)
+    truth = 0.5 + spq * np.arange(48)
+    assert not music.extras["beats_fallback"]
+    assert music.beats_per_bar == 3
+    assert mir_eval.beat.f_measure(truth, music.beats_s) >= 0.9
+    assert mir_eval.beat.f_measure(truth[::3], music.downbeats_s) >= 0.9

@@ -32,9 +32,14 @@ Progress = Callable[[float, str], None]
 
 #: Fewest beats for which a map makes sense (about 2 s of music at 60 BPM).
 MIN_BEATS = 2
-#: Below this pulse clarity (:func:`kanat.listen.beats.pulse_clarity`) no beat
-#: is trusted: noise measures about 0.1, music 0.6 or more.
+#: Below this pulse clarity (:func:`kanat.listen.beats.pulse_clarity`) the
+#: attacks show no pulse: noise measures about 0.1, piano 0.5-0.8, but bowed
+#: strings and flutes 0.05-0.3 as well; tonal music is then listened to again
+#: for its new notes, and anything else gets a steady grid and a warning.
 MIN_PULSE_CLARITY = 0.3
+#: Below this :func:`kanat.listen.meter.tonality` a sound with no pulse is not
+#: taken for music (white noise 0.2-0.35, music 0.84-0.97).
+MIN_TONALITY = 0.6
 
 
 def _report(progress: Progress | None, fraction: float, message: str) -> None:
@@ -77,7 +82,8 @@ def listen(
         ``extras`` holds ``meter_changes_s`` (times where the meter changes),
         ``tempo_curve_bpm`` (per beat), ``pulse_clarity`` (0-1),
         ``beats_fallback`` (True when no beat was heard and the beats are a
-        steady 120 BPM grid; ``warning`` then says so), ``phrase_letters``
+        steady 120 BPM grid; ``warning`` then says so; ``warning`` also says
+        when the pulse is faint), ``phrase_letters``
         (one lower-case letter per phrase; phrases of the same music share
         one, also within a section), ``analysis_s``, and
         with a score ``score`` (its file), ``score_align_cost`` and
@@ -130,9 +136,10 @@ def listen(
     if score is not None:
         _report(progress, 0.1, "following the score")
         beats_s, meter, beat_in_bar, breaks, env, chroma, score_extras = _from_score(score, y, rate, duration_s)
-        clarity, warning = 1.0, ""
+        clarity, warning, fallback = 1.0, "", False
     else:
-        beats_s, meter, beat_in_bar, breaks, env, chroma, clarity, warning = _from_audio(y, rate, duration_s, progress)
+        beats_s, meter, beat_in_bar, breaks, env, chroma, clarity, warning, fallback = _from_audio(
+            y, rate, duration_s, progress)
         score_extras = {}
     hop = beats_mod.HOP
 
@@ -174,7 +181,7 @@ def listen(
             "passage_starts_s": [round(float(t), 4) for t in beats_s[breaks > 0]],
             "tempo_curve_bpm": [round(float(v), 2) for v in local_bpm],
             "pulse_clarity": round(clarity, 3),
-            "beats_fallback": bool(warning),
+            "beats_fallback": bool(fallback),
             "phrase_letters": [x.lower() for x in letters],
             **score_extras,
             "analysis_s": round(time.perf_counter() - t_start, 3),
@@ -193,22 +200,36 @@ def _from_audio(y: np.ndarray, rate: int, duration_s: float, progress: Progress 
     info: dict = {}
     beats_s, env, _bpm_curve = beats_mod.track_beats(y, rate, hop_length=hop, info=info)
     clarity = float(info.get("clarity", 0.0))
-    warning = ""
-    if len(beats_s) < MIN_BEATS or clarity < MIN_PULSE_CLARITY:
-        why = (f"no steady beat was heard (pulse clarity {clarity:.2f}, music is usually above 0.5)"
-               if clarity < MIN_PULSE_CLARITY else "too few beats were heard")
+    chroma = meter_mod.chromagram(y, rate, hop_length=hop * 2)
+    warning, fallback = "", False
+    faint = clarity < MIN_PULSE_CLARITY or len(beats_s) < MIN_BEATS
+    tonal = meter_mod.tonality(chroma) if faint else 1.0
+    if faint and tonal >= MIN_TONALITY:
+        # soft attacks (bowed strings, a flute, a voice): listen for new notes as well as for attacks
+        soft: dict = {}
+        beats_s, _, _ = beats_mod.track_beats(
+            y, rate, hop_length=hop, env=beats_mod.soft_onset_envelope(env, chroma), info=soft,
+            prior_octaves=beats_mod.FAINT_PRIOR_OCTAVES,
+        )
+        clarity = max(clarity, float(soft.get("clarity", 0.0)))
+        if clarity < MIN_PULSE_CLARITY:
+            warning = (f"the pulse is faint (clarity {clarity:.2f}; music with clear attacks is above 0.5): "
+                       "check the counts in music.png, or give the piece's score (--score) for exact bars")
+    if len(beats_s) < MIN_BEATS or tonal < MIN_TONALITY:
+        why = ("too few beats were heard" if len(beats_s) < MIN_BEATS else
+               f"no steady beat was heard (pulse clarity {clarity:.2f}, music is usually above 0.5) and it "
+               f"hardly sounds like notes (tonality {tonal:.2f}, music is above 0.8)")
         warning = (f"{why}; the beats are a steady 120 BPM grid, not the music's own: "
                    "check the file is music with a pulse, or give the beats by hand")
-        beats_s = _fallback_beats(duration_s)
+        beats_s, fallback = _fallback_beats(duration_s), True
 
     _report(progress, 0.45, "finding the bars and the meter")
-    chroma = meter_mod.chromagram(y, rate, hop_length=hop * 2)
     bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
     compound = meter_mod.compound_beats(env, beats_s, bars["meter"], bars["beat_in_bar"], rate, hop)
     if compound is not None:  # a jig heard in quavers: count its dotted beats, in two
         beats_s = compound
         bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
-    return beats_s, bars["meter"], bars["beat_in_bar"], bars["breaks"], env, chroma, clarity, warning
+    return beats_s, bars["meter"], bars["beat_in_bar"], bars["breaks"], env, chroma, clarity, warning, fallback
 
 
 def _from_score(score: str | os.PathLike, y: np.ndarray, rate: int, duration_s: float):

@@ -37,6 +37,9 @@ MIN_BPM = 55.0
 MAX_BPM = 190.0
 PRIOR_BPM = 112.0
 PRIOR_OCTAVES = 0.9
+#: The prior's spread when the pulse is faint (soft attacks): the music says
+#: less, so a dancer's usual tempo says more.
+FAINT_PRIOR_OCTAVES = 0.5
 TEMPOGRAM_WINDOW_S = 8.0
 TEMPO_STEP_S = 0.25
 N_FFT = 1024
@@ -71,14 +74,49 @@ def onset_envelope(y: np.ndarray, sr: int, *, hop_length: int = HOP) -> np.ndarr
     return blockwise(one, y, hop_length, sr=sr)
 
 
-def tempo_prior(bpm: np.ndarray) -> np.ndarray:
+def soft_onset_envelope(env: np.ndarray, chroma: np.ndarray, *, lag: int = 2) -> np.ndarray:
+    """Onset strength for soft attacks: spectral flux plus the rise of new pitch classes.
+
+    Bowed strings, a flute or a voice start notes too gently for spectral
+    flux alone to show a pulse; a new note still brings its pitch class in.
+    The positive change of the chromagram over ``lag`` of its frames (about
+    46 ms) is added to the flux, each scaled by its 99th percentile.
+
+    Parameters
+    ----------
+    env : np.ndarray, shape (T,)
+        Onset strength from :func:`onset_envelope`.
+    chroma : np.ndarray, shape (12, T2)
+        Chromagram at twice the hop of ``env``.
+    lag : int
+        Chroma frames over which a rise is measured.
+
+    Returns
+    -------
+    env : np.ndarray, shape (T,)
+    """
+    rise = np.maximum(0.0, chroma[:, lag:] - chroma[:, :-lag]).sum(axis=0)
+    rise = np.r_[np.zeros(lag), rise]
+    rise = np.interp(np.arange(len(env)) / 2.0, np.arange(len(rise)), rise)
+    return _unit(env) + _unit(rise)
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    """``x`` over its 99th percentile (over its maximum where that is 0; unchanged where all is 0)."""
+    scale = np.percentile(x, 99) if len(x) else 0.0
+    scale = scale if scale > 0 else (x.max() if len(x) else 0.0)
+    return x / scale if scale > 0 else x
+
+
+def tempo_prior(bpm: np.ndarray, *, octaves: float = PRIOR_OCTAVES) -> np.ndarray:
     """Log-normal weight of each tempo (shape like ``bpm``) for the dancer's count level.
 
-    Zero outside [:data:`MIN_BPM`, :data:`MAX_BPM`], peaking at :data:`PRIOR_BPM`.
+    Zero outside [:data:`MIN_BPM`, :data:`MAX_BPM`], peaking at :data:`PRIOR_BPM`
+    with a spread of ``octaves``.
     """
     bpm = np.asarray(bpm, dtype=float)
     with np.errstate(divide="ignore"):
-        w = np.exp(-0.5 * (np.log2(np.maximum(bpm, 1e-9) / PRIOR_BPM) / PRIOR_OCTAVES) ** 2)
+        w = np.exp(-0.5 * (np.log2(np.maximum(bpm, 1e-9) / PRIOR_BPM) / octaves) ** 2)
     w[(bpm < MIN_BPM) | (bpm > MAX_BPM)] = 0.0
     return w
 
@@ -126,7 +164,9 @@ def pulse_clarity(tg_band: np.ndarray) -> float:
     return float(np.median(tg_band.max(axis=0) - np.median(tg_band, axis=0)))
 
 
-def tempo_curve(env: np.ndarray, sr: int, *, hop_length: int = HOP, info: dict | None = None) -> np.ndarray:
+def tempo_curve(
+    env: np.ndarray, sr: int, *, hop_length: int = HOP, info: dict | None = None, prior_octaves: float = PRIOR_OCTAVES
+) -> np.ndarray:
     """Local tempo per frame, smoothed across time.
 
     Parameters
@@ -140,6 +180,8 @@ def tempo_curve(env: np.ndarray, sr: int, *, hop_length: int = HOP, info: dict |
 
     info : dict, optional
         Filled with ``clarity``: how clearly a pulse shows (see :func:`pulse_clarity`).
+    prior_octaves : float
+        Spread of the tempo prior (:func:`tempo_prior`); narrower for a faint pulse.
 
     Returns
     -------
@@ -163,7 +205,7 @@ def tempo_curve(env: np.ndarray, sr: int, *, hop_length: int = HOP, info: dict |
     for mult, weight in HARMONIC_SUPPORT:
         idx = np.array([int(np.argmin(np.abs(full_freqs[1:] - f * mult))) + 1 for f in freqs])
         sal = sal + weight * tgs[idx]
-    sal = sal * tempo_prior(freqs)[:, None]
+    sal = sal * tempo_prior(freqs, octaves=prior_octaves)[:, None]
     sal = sal / (sal.sum(axis=0, keepdims=True) + 1e-9)
     sal = 0.9 * sal + 0.1 / len(freqs)  # never rule a tempo out completely
 
@@ -308,7 +350,8 @@ def drop_gap_beats(beats_s: np.ndarray, strength: np.ndarray, *, span: int = 4) 
 
 
 def track_beats(
-    y: np.ndarray, sr: int, *, hop_length: int = HOP, env: np.ndarray | None = None, info: dict | None = None
+    y: np.ndarray, sr: int, *, hop_length: int = HOP, env: np.ndarray | None = None, info: dict | None = None,
+    prior_octaves: float = PRIOR_OCTAVES,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Beat times of a piece at the dancer's counting level.
 
@@ -324,6 +367,8 @@ def track_beats(
         A precomputed onset envelope.
     info : dict, optional
         Filled with ``clarity`` (see :func:`pulse_clarity`).
+    prior_octaves : float
+        Spread of the tempo prior (see :func:`tempo_prior`).
 
     Returns
     -------
@@ -344,7 +389,7 @@ def track_beats(
     """
     if env is None:
         env = onset_envelope(y, sr, hop_length=hop_length)
-    bpm = tempo_curve(env, sr, hop_length=hop_length, info=info)
+    bpm = tempo_curve(env, sr, hop_length=hop_length, info=info, prior_octaves=prior_octaves)
     _, frames = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop_length, bpm=bpm, tightness=100, trim=True, units="frames")
     frames = np.asarray(frames, dtype=int)
     refined = extend_to_onsets(snap_to_onsets(frames, env), env)
