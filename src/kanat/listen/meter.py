@@ -249,12 +249,18 @@ def _states() -> list[tuple[int, int]]:
     return [(m, p) for m in METERS for p in range(1, m + 1)]
 
 
+#: A change of beat length (log ratio of the medians before and after) that starts a new passage
+#: (0.09 restarted the count at every phrase-end ritardando of a breathing waltz).
+BREAK_TEMPO_JUMP = 0.2
+
+
 def passage_breaks(beats_s: np.ndarray, loudness_db: np.ndarray | None = None, *, span: int = 4) -> np.ndarray:
     """Beats that start a new passage, shape (B,), 1.0 there and 0.0 elsewhere.
 
     A passage break is a jump of tempo (the median beat length of the ``span``
-    beats after a beat differs from the ``span`` before it by more than about
-    10 %) or a near-silence (loudness 25 dB under the piece's median). The
+    beats after a beat differs from the ``span`` before it by more than
+    :data:`BREAK_TEMPO_JUMP`, about 22 %: a ritardando into a cadence and the
+    return to tempo are not a new passage) or a near-silence (loudness 25 dB under the piece's median). The
     beat tracker blurs a tempo jump over a few beats (it may put a beat or two
     in the pause), so within each blurred region the new passage is taken to
     start on the beat after the quietest beat.
@@ -279,7 +285,7 @@ def passage_breaks(beats_s: np.ndarray, loudness_db: np.ndarray | None = None, *
     for i in range(span, b - span):
         before = np.median(ibi[i - span : i])
         after = np.median(ibi[i : i + span])
-        jump[i] = abs(np.log(after / before)) > 0.09
+        jump[i] = abs(np.log(after / before)) > BREAK_TEMPO_JUMP
     if loudness_db is not None:
         jump[1:] |= loud[:-1] < np.median(loud) - 25.0
     i = 0
