@@ -183,3 +183,18 @@ def test_command_line_listen_with_a_score(waltz, tmp_path, capsys):
     err = capsys.readouterr()
     assert "no such file" in err.out + err.err
     assert not (tmp_path / "dance").exists()
+
+
+def test_a_bar_cut_short_before_a_repeat_keeps_the_meter(tmp_path):
+    """3/4 for four bars, a bar of two (cut before the repeat), 3/4 again: still counted in three."""
+    spq = 60.0 / BPM
+    notes = [(q * spq, (q + 0.9) * spq, 60 + int(q) % 12, 80) for q in range(4 * 3 + 2 + 4 * 3)]
+    write_midi(tmp_path / "cut.mid", notes, [(3, 4, 0.0), (2, 4, 12 * spq), (3, 4, 14 * spq)])
+    tl = read_score(tmp_path / "cut.mid")
+    assert np.all(tl.meter == 3)
+    assert tl.beat_in_bar[12:15].tolist() == [1, 2, 1]
+    # a bar split in two by a repeat sign (two beats, then one) is one bar of three
+    write_midi(tmp_path / "split.mid", notes[:15], [(3, 4, 0.0), (2, 4, 9 * spq), (1, 4, 11 * spq), (3, 4, 12 * spq)])
+    tl = read_score(tmp_path / "split.mid")
+    assert np.all(tl.meter == 3)
+    assert tl.beat_in_bar[9:13].tolist() == [1, 2, 3, 1]

@@ -55,6 +55,9 @@ REFINE_LAG_S = 0.025
 #: above which they are not used.
 SHARP_ONSETS = 0.07
 SOFT_ONSETS = 0.12
+#: How late the chroma alignment places notes that swell in (bowed strings, flute), seconds
+#: (measured on the benchmark's FluidR3 strings and flute: 0.03-0.05 s).
+SOFT_LAG_S = 0.04
 #: Bars of this many counted beats are split into counted bars like this.
 SPLIT_BARS = {1: (1,), 5: (3, 2), 6: (3, 3), 7: (4, 3), 8: (4, 4), 9: (3, 3, 3)}
 
@@ -142,31 +145,45 @@ def _counted_bars(n_beats: int) -> tuple[int, ...]:
     return (4,) * fours + _counted_bars(n_beats - 4 * fours)
 
 
-def _grid_from_bars(bars: list[tuple[bool, list[float]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Beats, meter and beat-in-bar from notated bars ``(is_pickup, beat times)``.
+def _grid_from_bars(bars: list[tuple[str, list[float]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Beats, meter and beat-in-bar from notated bars ``(kind, beat times)``.
 
-    A pickup bar's beats take their place at the end of the bar after it.
+    ``kind`` is "full", "pickup" (a short first bar: its beats are the end of
+    a bar) or "short" (a bar cut short later on, as before a repeat or at the
+    end). A short bar keeps the meter around it rather than changing it;
+    two short bars that together make one full bar (a bar split by a repeat
+    sign, both halves played) are counted as that one bar.
     """
     beats, meter, pos = [], [], []
-    for k, (pickup, times) in enumerate(bars):
-        if pickup:
-            nxt = next((len(t) for pk, t in bars[k + 1 :] if not pk), 3)
-            groups = _counted_bars(nxt)
-            m = groups[-1]
-            n = len(times)
+    regular = next((len(t) for kind, t in bars if kind == "full"), 3)
+    k = 0
+    while k < len(bars):
+        kind, times = bars[k]
+        if kind == "full":
+            regular = len(times)
+        elif kind == "short" and k + 1 < len(bars) and bars[k + 1][0] == "short" and len(times) + len(bars[k + 1][1]) == regular:
+            times = times + bars[k + 1][1]  # the two halves of a bar split by a repeat sign
+            kind = "full"
+            k += 1
+        groups = _counted_bars(regular)
+        if kind == "pickup":
+            m, n = groups[-1], len(times)
             for j, t in enumerate(times):
                 beats.append(t)
                 meter.append(m)
                 pos.append(max(1, m - (n - 1 - j)) if n < m else (j % m) + 1)
-            continue
-        j = 0
-        for g in _counted_bars(len(times)):
-            for i in range(g):
-                if j < len(times):
-                    beats.append(times[j])
-                    meter.append(g)
-                    pos.append(i + 1)
-                j += 1
+        else:
+            if kind == "full":
+                groups = _counted_bars(len(times))
+            j = 0
+            for g in groups:
+                for i in range(g):
+                    if j < len(times):
+                        beats.append(times[j])
+                        meter.append(g)
+                        pos.append(i + 1)
+                    j += 1
+        k += 1
     return np.asarray(beats, float), np.asarray(meter, int), np.asarray(pos, int)
 
 
@@ -182,22 +199,30 @@ def _read_midi(p: Path) -> ScoreTimeline:
     end = float(notes_arr[:, 1].max()) if len(notes_arr) else 0.0
     beats = np.asarray(pm.get_beats(), float)
     beats = beats[beats < end - 1e-6] if len(beats) else beats
-    if not pm.time_signature_changes:
+    if not pm.time_signature_changes or len(beats) < 2:
         return ScoreTimeline(notes_arr, beats, None, None, str(p))
-    downs = np.asarray(pm.get_downbeats(), float)
-    bars: list[tuple[bool, list[float]]] = []
-    for t in beats:
-        if not bars or np.min(np.abs(downs - t)) < 1e-3:
-            bars.append((False, []))
-        bars[-1][1].append(float(t))
-    if len(bars) > 1 and len(bars[0][1]) < len(bars[1][1]):
-        # a pickup: its beats are the next bar's beats counted back from the bar line
-        line, step = bars[1][1][0], bars[1][1][1] - bars[1][1][0]
-        start = bars[0][1][0]
-        n = int(np.floor((line - start) / step + 1e-6))
-        bars[0] = (True, [line - step * j for j in range(n, 0, -1)])
-        if not bars[0][1]:
-            bars.pop(0)
+    lines = np.asarray(pm.get_downbeats(), float)
+    lines = lines[lines < end - 1e-6]
+    bounds = np.r_[lines, max(end, beats[-1] + 1e-3)]
+    spans = [(a, z, beats[(beats >= a - 1e-6) & (beats < z - 1e-6)]) for a, z in zip(bounds[:-1], bounds[1:])]
+    durations = np.array([z - a for a, z, _ in spans])
+    bars: list[tuple[str, list[float]]] = []
+    for k, (a, z, times) in enumerate(spans):
+        # the bar it is short against: the one before (the one after, for the first)
+        ref = k - 1 if k > 0 else min(1, len(spans) - 1)
+        if durations[k] >= durations[ref] - 1e-3 or len(spans[ref][2]) < 2:
+            bars.append(("full", list(times)))
+            continue
+        # pretty_midi counts a short bar's own denominator (a 3/8 cut from 6/8 gets three quavers):
+        # count it in the beats of the bar beside it
+        step = float(np.median(np.diff(spans[ref][2])))
+        if k == 0:
+            n = int(np.floor((z - a) / step + 1e-6))
+            bars.append(("pickup", [z - step * j for j in range(n, 0, -1)]))
+        else:  # the last bar ends where its notes do, a little before its bar line
+            n = max(1, int(np.round((z - a) / step)))
+            bars.append(("short", [a + step * j for j in range(n)]))
+    bars = [(kind, t) for kind, t in bars if t]
     b, m, pos = _grid_from_bars(bars)
     return ScoreTimeline(notes_arr, b, m, pos, str(p))
 
@@ -281,20 +306,20 @@ def _timeline_from_music21(score, source: str) -> ScoreTimeline:
                 for pitch in n.pitches:
                     notes.append((on, on + float(n.quarterLength), int(pitch.midi), int(vel)))
 
-    bars: list[tuple[bool, list[float]]] = []
+    bars: list[tuple[str, list[float]]] = []
     for k, (start, length, ts) in enumerate(bar_info):
         beat_q = float(ts.beatDuration.quarterLength)
         count = int(ts.beatCount)
         bar_q = float(ts.barDuration.quarterLength)
         if count == 1:  # 3/8 and the like: count the three quavers
             beat_q = bar_q / max(int(ts.numerator), 1)
-        pickup = k == 0 and length < bar_q - 1e-6
-        if pickup:  # beats counted back from the bar line
+        short = length < bar_q - 1e-6
+        if short and k == 0:  # a pickup: beats counted back from the bar line
             times = sorted(start + length - beat_q * j for j in range(1, int(np.floor(length / beat_q + 1e-6)) + 1))
         else:
             times = [start + beat_q * j for j in range(int(round(bar_q / beat_q))) if beat_q * j < length - 1e-6]
         if times:
-            bars.append((pickup, times))
+            bars.append(("pickup" if short and k == 0 else "short" if short else "full", times))
     b_q, meter, pos = _grid_from_bars(bars)
     arr = np.asarray(sorted(notes), float).reshape(-1, 4)
     arr[:, :2] = to_s(arr[:, :2])
@@ -443,7 +468,8 @@ def refine_beats(
     path[-1] = int(np.argmax(acc))
     for k in range(b - 1, 0, -1):
         path[k - 1] = back[k, path[k]]
-    out = beats_audio + shifts[path] * env_hop_s - REFINE_LAG_S
+    # onsets heard late by the onset strength (sharp) or by the chroma (soft) are put back on the note's start
+    out = beats_audio + shifts[path] * env_hop_s - (trust * REFINE_LAG_S + (1.0 - trust) * SOFT_LAG_S)
     # a beat on which no note starts has nothing to hear: it falls in proportion
     # between the beats around it that do (at the local tempo past the last one)
     heard = np.flatnonzero([np.any(np.abs(onsets - t) <= 0.1 * ibi) for t in beats_score])
