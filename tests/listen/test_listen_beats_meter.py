@@ -12,7 +12,7 @@ from kanat.listen.meter import decode_bars
 SR = 22050
 
 
-@pytest.mark.parametrize(("bpm", "meter"), [(120, 3), (100, 4), (150, 3), (96, 2)])
+@pytest.mark.parametrize(("bpm", "meter"), [(120, 3), (100, 4), (150, 3), (96, 2), (40, 3), (180, 2)])
 def test_click_track_beats_meter_and_downbeats(bpm, meter, make_click_track):
     y, beats_s, downbeats_s = make_click_track(bpm, meter)
     music = listen(y, sr=SR)

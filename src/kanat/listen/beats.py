@@ -33,7 +33,7 @@ import numpy as np
 from kanat.listen.audio import blockwise
 
 HOP = 256
-MIN_BPM = 55.0
+MIN_BPM = 38.0
 MAX_BPM = 190.0
 PRIOR_BPM = 112.0
 PRIOR_OCTAVES = 0.9
@@ -108,13 +108,14 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / scale if scale > 0 else x
 
 
-def tempo_prior(bpm: np.ndarray, *, octaves: float = PRIOR_OCTAVES) -> np.ndarray:
+def tempo_prior(bpm: np.ndarray, *, octaves: float | None = None) -> np.ndarray:
     """Log-normal weight of each tempo (shape like ``bpm``) for the dancer's count level.
 
     Zero outside [:data:`MIN_BPM`, :data:`MAX_BPM`], peaking at :data:`PRIOR_BPM`
     with a spread of ``octaves``.
     """
     bpm = np.asarray(bpm, dtype=float)
+    octaves = PRIOR_OCTAVES if octaves is None else octaves
     with np.errstate(divide="ignore"):
         w = np.exp(-0.5 * (np.log2(np.maximum(bpm, 1e-9) / PRIOR_BPM) / octaves) ** 2)
     w[(bpm < MIN_BPM) | (bpm > MAX_BPM)] = 0.0
@@ -165,7 +166,7 @@ def pulse_clarity(tg_band: np.ndarray) -> float:
 
 
 def tempo_curve(
-    env: np.ndarray, sr: int, *, hop_length: int = HOP, info: dict | None = None, prior_octaves: float = PRIOR_OCTAVES
+    env: np.ndarray, sr: int, *, hop_length: int = HOP, info: dict | None = None, prior_octaves: float | None = None
 ) -> np.ndarray:
     """Local tempo per frame, smoothed across time.
 
@@ -180,8 +181,9 @@ def tempo_curve(
 
     info : dict, optional
         Filled with ``clarity``: how clearly a pulse shows (see :func:`pulse_clarity`).
-    prior_octaves : float
-        Spread of the tempo prior (:func:`tempo_prior`); narrower for a faint pulse.
+    prior_octaves : float, optional
+        Spread of the tempo prior (:func:`tempo_prior`; :data:`PRIOR_OCTAVES`
+        by default); narrower for a faint pulse.
 
     Returns
     -------
@@ -351,7 +353,7 @@ def drop_gap_beats(beats_s: np.ndarray, strength: np.ndarray, *, span: int = 4) 
 
 def track_beats(
     y: np.ndarray, sr: int, *, hop_length: int = HOP, env: np.ndarray | None = None, info: dict | None = None,
-    prior_octaves: float = PRIOR_OCTAVES,
+    prior_octaves: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Beat times of a piece at the dancer's counting level.
 
@@ -367,7 +369,7 @@ def track_beats(
         A precomputed onset envelope.
     info : dict, optional
         Filled with ``clarity`` (see :func:`pulse_clarity`).
-    prior_octaves : float
+    prior_octaves : float, optional
         Spread of the tempo prior (see :func:`tempo_prior`).
 
     Returns
