@@ -363,7 +363,8 @@ def speed(tmp: Path, *, long_minutes: float = 0.0) -> None:
         )
 
 
-FIGURES = (("beat_f", "beat F"), ("downbeat_f", "downbeat F"), ("meter_ok", "meter ok"), ("phrase_f", "phrase F"), ("time_s", "time s"))
+#: The figures on which kanat must be ahead of librosa (speed has its own goal: 60x real time).
+FIGURES = (("beat_f", "beat F"), ("downbeat_f", "downbeat F"), ("meter_ok", "meter ok"), ("phrase_f", "phrase F"))
 
 
 def print_row(name: str, row: dict) -> None:
@@ -404,8 +405,10 @@ def print_summary(totals: dict[str, list[dict]]) -> None:
             (f"meter right on {m['meter_ok']:.0%} >= 95% of pieces", m["meter_ok"] >= 0.95),
         ]
         for key, label in FIGURES:
-            better = m[key] < lib[key] if key == "time_s" else m[key] > lib[key]
-            checks.append((f"{label} ahead of librosa ({m[key]:.3f} vs {lib[key]:.3f})", better))
+            checks.append((f"{label} ahead of librosa ({m[key]:.3f} vs {lib[key]:.3f})", m[key] > lib[key]))
+        slowest = min(r["x_real_time"] for r in totals[method])
+        checks.append((f"every piece analysed at >= 60x real time (slowest {slowest:.0f}x; all pieces "
+                       f"{m['time_s']:.1f} s, librosa's beat tracker alone {lib['time_s']:.1f} s)", slowest >= 60))
         for text, ok in checks:
             print(f"  {method:11s} {'PASS' if ok else 'FAIL'}  {text}")
 
