@@ -533,7 +533,7 @@ def write_ogg_blocks(path: Path, y: np.ndarray, sr: int, *, block: int = 1 << 15
 
 LICENSES_MD = """# Licences of the bundled data
 
-## demo.ogg, demo_truth.json
+## demo.ogg, demo.mid, demo_truth.json
 
 Rendered by `scripts/make_demo_music.py` (run it to reproduce them).
 
@@ -563,11 +563,16 @@ taken from matplotlib's distribution. The licence text is `fonts/LICENSE_DEJAVU`
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out-dir", type=Path, default=Path(__file__).resolve().parents[1] / "src" / "kanat" / "data")
+    parser.add_argument("--score-only", action="store_true", help="only (re)write demo.mid, the demo's score")
     args = parser.parse_args(argv)
     import soundfile as sf
 
     out: Path = args.out_dir
     out.mkdir(parents=True, exist_ok=True)
+    write_score_midi(DEMO_PASSAGES, [score_events(p) for p in DEMO_PASSAGES], out / "demo.mid")
+    print(f"wrote {out / 'demo.mid'}: the demo's score, for `kanat listen demo.ogg --score demo.mid`")
+    if args.score_only:
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "demo.wav"
         truth = render_passages(DEMO_PASSAGES, wav)

@@ -198,3 +198,15 @@ def test_a_bar_cut_short_before_a_repeat_keeps_the_meter(tmp_path):
     tl = read_score(tmp_path / "split.mid")
     assert np.all(tl.meter == 3)
     assert tl.beat_in_bar[9:13].tolist() == [1, 2, 3, 1]
+
+
+def test_demo_with_its_score(demo_path, demo_truth):
+    """The shipped demo (FluidSynth piano, a pause and a change of tempo and meter between its passages) with demo.mid."""
+    import mir_eval
+
+    music = listen(demo_path, score=demo_path.with_name("demo.mid"))
+    assert mir_eval.beat.f_measure(np.asarray(demo_truth["beats_s"]), music.beats_s) >= 0.95
+    assert mir_eval.beat.f_measure(np.asarray(demo_truth["downbeats_s"]), music.downbeats_s) >= 0.95
+    assert [p["beats_per_bar"] for p in demo_truth["passages"]] == [3, 2]
+    assert music.extras["meter_changes_s"][0] == pytest.approx(demo_truth["meter_changes_s"][0], abs=0.07)
+    assert [s["label"] for s in music.sections][:3] == ["A", "A", "B"]

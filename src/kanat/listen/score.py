@@ -10,11 +10,13 @@ Conventions
   split into bars of 2, 3 and 4 (5 = 3 + 2, 6 = 3 + 3, 7 = 4 + 3).
 - A short first bar is a pickup: its beats count as the end of a bar, not as
   a "1".
-- :func:`align` maps score seconds to recording seconds: dynamic time warping
-  on chroma (with a silence dimension) at about 93 ms, then every beat is
-  moved by at most :data:`REFINE_S` to where the score's own note onsets best
-  match the recording's onset strength (a Viterbi pass over the beats keeps
-  the moves smooth). The counts then follow the performer's rubato.
+- :func:`align_score` maps score seconds to recording seconds: dynamic time
+  warping at about 46 ms on chroma (with a silence dimension) and on where
+  notes start (the score's onsets against the recording's onset strength),
+  then every beat is moved by at most :data:`REFINE_S` to where the score's
+  own note onsets around it best match the recording's onset strength (a
+  Viterbi pass over the beats keeps the moves smooth; music with soft attacks
+  keeps the warping's answer). The counts then follow the performer's rubato.
 - MIDI is read with pretty_midi; MusicXML (``.musicxml``, ``.xml``, ``.mxl``)
   with music21, repeats written out when the recording plays them (the
   alignment with and without repeats is compared).
@@ -36,6 +38,8 @@ MIDI_SUFFIXES = (".mid", ".midi")
 MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
 #: Frame of the coarse alignment, in samples at 22050 Hz (about 46 ms).
 ALIGN_HOP = 1024
+#: Weight of the note-onset dimension in the alignment (beside unit-length chroma).
+ONSET_DTW_WEIGHT = 0.6
 #: Silence added before and after the score's notes for the alignment, seconds.
 PAD_S = 1.0
 #: Largest number of coarse frames on either side (longer music uses longer frames).
@@ -359,7 +363,10 @@ def _features(chroma: np.ndarray, loud: np.ndarray) -> np.ndarray:
     return np.vstack([c, silent[None, :].astype(float)])
 
 
-def coarse_path(timeline: ScoreTimeline, chroma: np.ndarray, loudness: np.ndarray, hop_s: float, duration_s: float) -> tuple[np.ndarray, np.ndarray, float]:
+def coarse_path(
+    timeline: ScoreTimeline, chroma: np.ndarray, loudness: np.ndarray, hop_s: float, duration_s: float,
+    onsets: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Dynamic time warping of the score onto the recording.
 
     Parameters
@@ -395,6 +402,16 @@ def coarse_path(timeline: ScoreTimeline, chroma: np.ndarray, loudness: np.ndarra
     s_loud = sc.sum(axis=0)
     X = _features(sc, s_loud / (s_loud.max() + 1e-9))
     Y = _features(chroma, loudness)
+    if onsets is not None and ONSET_DTW_WEIGHT > 0:
+        # where notes start: the score's note onsets against the recording's onset strength
+        starts = np.zeros(len(s_times))
+        idx = np.clip(np.searchsorted(s_times, timeline.notes[:, 0]), 0, len(s_times) - 1)
+        np.add.at(starts, idx, timeline.notes[:, 3] / 127.0)
+        starts = np.log1p(starts)
+        a = onsets[: Y.shape[1]]
+        a = np.pad(a, (0, Y.shape[1] - len(a)))
+        X = np.vstack([X, ONSET_DTW_WEIGHT * starts / (np.percentile(starts[starts > 0], 90) + 1e-9) if np.any(starts > 0) else 0 * starts])
+        Y = np.vstack([Y, ONSET_DTW_WEIGHT * a / (np.percentile(a, 99) + 1e-9)])
     D, wp = librosa.sequence.dtw(X=X, Y=Y, metric="cosine", backtrack=True)
     wp = wp[::-1]
     cost = float(D[-1, -1] / len(wp))
@@ -523,9 +540,12 @@ def align_score(
     n = chroma.shape[1] // pool * pool
     c = chroma[:, :n].reshape(12, -1, pool).mean(axis=2) if pool > 1 else chroma
     loud = loudness[:n].reshape(-1, pool).max(axis=1) if pool > 1 else loudness
+    per = int(round(hop_s * pool / env_hop_s))  # onset frames per alignment frame
+    m = len(env) // per * per
+    ons = env[:m].reshape(-1, per).max(axis=1)
     best = None
     for repeats, timeline in readings:
-        score_s, audio_s, cost = coarse_path(timeline, c, loud, hop_s * pool, duration_s)
+        score_s, audio_s, cost = coarse_path(timeline, c, loud, hop_s * pool, duration_s, onsets=ons)
         if best is None or cost < best[0]:
             best = (cost, repeats, timeline, score_s, audio_s)
     cost, repeats, timeline, score_s, audio_s = best
