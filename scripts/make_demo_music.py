@@ -557,6 +557,17 @@ nothing of it is shipped).
 `fonts/DejaVuSans.ttf` and `fonts/DejaVuSans-Bold.ttf` are DejaVu Sans (Bitstream Vera
 licence with DejaVu changes in the public domain; free to use, copy and redistribute),
 taken from matplotlib's distribution. The licence text is `fonts/LICENSE_DEJAVU`.
+
+## beatnet.npz
+
+The weights of kanat's beat and downbeat network (`kanat.listen.beatnet`),
+trained here by `scripts/train_beats.py` and part of kanat (same licence as
+kanat). Training data, made by `scripts/make_beat_data.py` and not shipped:
+about a thousand excerpts of public-domain music from music21's corpus
+(folk and fiddle tunes, chorales, quartets, piano music; encodings under the
+corpus's terms as above), played by FluidSynth with FluidR3_GM (MIT). The
+pieces of `benchmarks/listen.py` and the demo are left out of training. No
+third-party model or weights are used.
 """
 
 
