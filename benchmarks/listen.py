@@ -26,7 +26,9 @@ score. For every piece it prints
 
 for
 
-* ``kanat``: :func:`kanat.listen.listen`;
+* ``kanat``: :func:`kanat.listen.listen` (with its beat network);
+* ``kanat-dsp``: the same without the network (signal processing alone),
+  while the network's weights are installed;
 * ``kanat+score``: ``listen(path, score=midi)`` with the piece's score, when
   ``listen`` takes a ``score`` argument;
 * ``librosa``: ``librosa.beat.beat_track`` with its defaults, downbeats
@@ -60,7 +62,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import librosa  # noqa: E402
 import mir_eval  # noqa: E402
 
-from kanat.listen import listen  # noqa: E402
+from kanat.listen import analyze, listen  # noqa: E402
 
 DATA = ROOT / "src" / "kanat" / "data"
 WINDOW_S = 0.07  # mir_eval's default beat window, used for phrases too
@@ -280,6 +282,12 @@ def evaluate(path: Path, truth: dict) -> list[dict]:
 
     duration_s = sf.info(str(path)).duration
     rows = [kanat_row("kanat", path, truth, duration_s)]
+    if analyze.USE_NETWORK:  # the same without the beat network: signal processing alone
+        analyze.USE_NETWORK = False
+        try:
+            rows.append(kanat_row("kanat-dsp", path, truth, duration_s))
+        finally:
+            analyze.USE_NETWORK = True
     if takes_score():
         try:
             rows.append(kanat_row("kanat+score", path, truth, duration_s, score=truth["score_midi"]))
@@ -434,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         header = f"{'piece':52s} {'method':11s} {'beat F':>6s} {'downbeat F':>10s} {'meter':>5s} {'meters':>6s} {'phrase F':>8s} {'time s':>6s} {'speed':>6s}"
         print(header)
         print("-" * len(header))
-        totals: dict[str, list] = {"kanat": [], "kanat+score": [], "librosa": []}
+        totals: dict[str, list] = {"kanat": [], "kanat-dsp": [], "kanat+score": [], "librosa": []}
         records = []
         for name, path, truth in items:
             for row in evaluate(path, truth):

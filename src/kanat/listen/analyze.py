@@ -40,6 +40,8 @@ MIN_PULSE_CLARITY = 0.3
 #: Below this :func:`kanat.listen.meter.tonality` a sound with no pulse is not
 #: taken for music (white noise 0.2-0.35, music 0.84-0.97).
 MIN_TONALITY = 0.6
+#: Listen with the beat network (:mod:`kanat.listen.beatnet`) when its weights are installed.
+USE_NETWORK = True
 
 
 def _report(progress: Progress | None, fraction: float, message: str) -> None:
@@ -194,12 +196,29 @@ def listen(
 
 
 def _from_audio(y: np.ndarray, rate: int, duration_s: float, progress: Progress | None):
-    """Beats by ear, then bars and meter by ear."""
+    """Beats by ear, then bars and meter by ear.
+
+    Two listeners track the beats: the spectral flux of the attacks, and the
+    beat network (:mod:`kanat.listen.beatnet`) when its weights are there.
+    The one whose beats show the clearer pulse is believed: the network for
+    music (0.55-0.95 on the benchmark, where the flux reads 0.1-0.8), the
+    flux for a click track, which the network never heard. With the network
+    its downbeat activation also helps find the bars.
+    """
     hop = beats_mod.HOP
     _report(progress, 0.1, "finding the beats")
     info: dict = {}
-    beats_s, env, _bpm_curve = beats_mod.track_beats(y, rate, hop_length=hop, info=info)
+    env = beats_mod.onset_envelope(y, rate, hop_length=hop)
+    beats_s, _, _ = beats_mod.track_beats(y, rate, hop_length=hop, env=env, info=info)
     clarity = float(info.get("clarity", 0.0))
+    act = _network(y, rate, len(env)) if USE_NETWORK else None
+    if act is not None:
+        heard: dict = {}
+        net_beats, _, _ = beats_mod.track_beats(y, rate, hop_length=hop, env=act[0], info=heard, lag_s=0.0, trim=False)
+        if float(heard.get("clarity", 0.0)) >= clarity:
+            beats_s, clarity = _drop_silent_beats(net_beats, env, rate, hop), float(heard["clarity"])
+        else:
+            act = None
     chroma = meter_mod.chromagram(y, rate, hop_length=hop * 2)
     warning, fallback = "", False
     faint = clarity < MIN_PULSE_CLARITY or len(beats_s) < MIN_BEATS
@@ -211,7 +230,7 @@ def _from_audio(y: np.ndarray, rate: int, duration_s: float, progress: Progress 
             y, rate, hop_length=hop, env=beats_mod.soft_onset_envelope(env, chroma), info=soft,
             prior_octaves=beats_mod.FAINT_PRIOR_OCTAVES,
         )
-        clarity = max(clarity, float(soft.get("clarity", 0.0)))
+        clarity, act = max(clarity, float(soft.get("clarity", 0.0))), None
         if clarity < MIN_PULSE_CLARITY:
             warning = (f"the pulse is faint (clarity {clarity:.2f}; music with clear attacks is above 0.5): "
                        "check the counts in music.png, or give the piece's score (--score) for exact bars")
@@ -221,15 +240,50 @@ def _from_audio(y: np.ndarray, rate: int, duration_s: float, progress: Progress 
                f"hardly sounds like notes (tonality {tonal:.2f}, music is above 0.8)")
         warning = (f"{why}; the beats are a steady 120 BPM grid, not the music's own: "
                    "check the file is music with a pulse, or give the beats by hand")
-        beats_s, fallback = _fallback_beats(duration_s), True
+        beats_s, fallback, act = _fallback_beats(duration_s), True, None
 
     _report(progress, 0.45, "finding the bars and the meter")
-    bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
+    downs = act[1] if act is not None else None
+    bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma, downbeat_act=downs)
     compound = meter_mod.compound_beats(env, beats_s, bars["meter"], bars["beat_in_bar"], rate, hop)
-    if compound is not None:  # a jig heard in quavers: count its dotted beats, in two
+    if compound is not None and act is None:  # a jig heard in quavers: count its dotted beats, in two
         beats_s = compound
         bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
     return beats_s, bars["meter"], bars["beat_in_bar"], bars["breaks"], env, chroma, clarity, warning, fallback
+
+
+def _drop_silent_beats(beats_s: np.ndarray, env: np.ndarray, rate: int, hop: int) -> np.ndarray:
+    """Beats where nothing starts to sound: dropped at the ends and in a pause between passages.
+
+    The network hears a pulse go on through a short pause or a fade-out;
+    the spectral flux ``env`` says whether anything sounds there (see
+    :func:`kanat.listen.beats.drop_gap_beats`).
+    """
+    if len(beats_s) < 3:
+        return beats_s
+    strength = meter_mod.peak_near(env, beats_s, rate, hop, before_s=0.05, after_s=0.08)
+    quiet = strength < 0.05 * np.median(strength)
+    a, z = 0, len(beats_s)
+    while a < z - 2 and quiet[a]:
+        a += 1
+    while z > a + 2 and quiet[z - 1]:
+        z -= 1
+    return beats_mod.drop_gap_beats(beats_s[a:z], strength[a:z])
+
+
+def _network(y: np.ndarray, rate: int, n_frames: int) -> np.ndarray | None:
+    """The beat network's beat and downbeat activations at the onset envelope's frames, shape (2, n_frames).
+
+    None when kanat was installed without the network's weights.
+    """
+    from kanat.listen import beatnet
+
+    if beatnet.load_weights() is None:
+        return None
+    act = beatnet.activations(beatnet.features(y, rate))  # (T, 2) at beatnet.HOP
+    ratio = beatnet.HOP / beats_mod.HOP
+    frames = np.arange(n_frames) / ratio
+    return np.stack([np.interp(frames, np.arange(len(act)), act[:, k]) for k in range(2)])
 
 
 def _from_score(score: str | os.PathLike, y: np.ndarray, rate: int, duration_s: float):

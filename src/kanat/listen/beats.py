@@ -353,7 +353,7 @@ def drop_gap_beats(beats_s: np.ndarray, strength: np.ndarray, *, span: int = 4) 
 
 def track_beats(
     y: np.ndarray, sr: int, *, hop_length: int = HOP, env: np.ndarray | None = None, info: dict | None = None,
-    prior_octaves: float | None = None,
+    prior_octaves: float | None = None, lag_s: float = LAG_S, trim: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Beat times of a piece at the dancer's counting level.
 
@@ -371,6 +371,13 @@ def track_beats(
         Filled with ``clarity`` (see :func:`pulse_clarity`).
     prior_octaves : float, optional
         Spread of the tempo prior (see :func:`tempo_prior`).
+    lag_s : float
+        How long after a note's start ``env`` peaks (:data:`LAG_S` for
+        :func:`onset_envelope`; 0 for the beat network's activation).
+    trim : bool
+        Let librosa drop weak beats at the ends (right for an onset
+        envelope; a network's activation, whose peaks vary in height from
+        passage to passage, is trimmed by the caller).
 
     Returns
     -------
@@ -392,10 +399,10 @@ def track_beats(
     if env is None:
         env = onset_envelope(y, sr, hop_length=hop_length)
     bpm = tempo_curve(env, sr, hop_length=hop_length, info=info, prior_octaves=prior_octaves)
-    _, frames = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop_length, bpm=bpm, tightness=100, trim=True, units="frames")
+    _, frames = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop_length, bpm=bpm, tightness=100, trim=trim, units="frames")
     frames = np.asarray(frames, dtype=int)
     refined = extend_to_onsets(snap_to_onsets(frames, env), env)
-    beats_s = np.maximum(refined * hop_length / sr - LAG_S, 0.0)
+    beats_s = np.maximum(refined * hop_length / sr - lag_s, 0.0)
     n = len(env)
     strength = np.array([env[max(0, int(f) - 2) : min(n, int(f) + 4)].max() for f in refined])
     beats_s = drop_gap_beats(beats_s, strength)

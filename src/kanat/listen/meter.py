@@ -46,6 +46,8 @@ PHASE_SLIP_COST = 6.0
 #: A per-bar preference between meters, in score units (none: see QUADRUPLE_SHRINK).
 METER_BONUS = {2: 0.0, 3: 0.0, 4: 0.0}
 FEATURE_WEIGHTS = {"accent": 1.0, "level": 1.0, "bass": 0.5, "low": 0.5, "harmony": 2.0}
+#: Weight of the beat network's downbeat activation beside those cues.
+NET_WEIGHT = 6.0
 LOCAL_BEATS = 12
 #: The low band (below 300 Hz) is analysed at the sample rate divided by this.
 LOW_DECIMATE = 8
@@ -61,11 +63,21 @@ _SHAPES = {2: (1.0, -1.0), 3: (1.0, -0.5, -0.5), 4: (1.0, -0.5, -0.2, -0.3)}
 #: only the downbeats on beat 3 differ). At 0.88 the melody-only march (2/4)
 #: and minuet (3/4) of benchmarks/listen.py came out in 4; Mozart K. 545 (4/4)
 #: fits four 42 % better than two.
+#: With the beat network's downbeat cue (:mod:`kanat.listen.beatnet`) four is
+#: told from two well enough that no shrink is needed (on the benchmark,
+#: shrinking then put three 4/4 pieces in 2 and no 2/4 piece in 4).
 QUADRUPLE_SHRINK = 0.8
-BAR_TEMPLATES = {
-    m: tuple((QUADRUPLE_SHRINK if m == 4 else 1.0) * np.asarray(v) / np.sqrt(np.mean(np.square(v))))
-    for m, v in _SHAPES.items()
-}
+
+
+def bar_templates(quadruple_shrink: float = QUADRUPLE_SHRINK) -> dict[int, tuple[float, ...]]:
+    """The score each position of a bar of 2, 3 and 4 should have (see ``_SHAPES``)."""
+    return {
+        m: tuple((quadruple_shrink if m == 4 else 1.0) * np.asarray(v) / np.sqrt(np.mean(np.square(v))))
+        for m, v in _SHAPES.items()
+    }
+
+
+BAR_TEMPLATES = bar_templates()
 
 
 def _frame_spans(beats_s: np.ndarray, sr: int, hop_length: int, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
@@ -231,6 +243,8 @@ def _floor(name: str, x: np.ndarray) -> float:
         return 0.05  # cosine distance between chroma vectors
     if name in ("low", "loudness", "level"):
         return 1.0  # dB
+    if name == "net":
+        return 0.05  # activation, 0-1
     return 0.05 * float(np.median(np.abs(x)))  # onset strengths: relative
 
 
@@ -303,7 +317,9 @@ def passage_breaks(beats_s: np.ndarray, loudness_db: np.ndarray | None = None, *
     return out
 
 
-def decode_bars(score: np.ndarray, breaks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def decode_bars(
+    score: np.ndarray, breaks: np.ndarray | None = None, templates: dict[int, tuple[float, ...]] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Most likely bar grid for a per-beat downbeat score.
 
     Parameters
@@ -315,6 +331,8 @@ def decode_bars(score: np.ndarray, breaks: np.ndarray | None = None) -> tuple[np
         meter change costs :data:`METER_CHANGE_COST` where it is 0 and
         :data:`METER_CHANGE_COST_AT_BREAK` where it is 1 (or was 1 one or two
         beats before).
+    templates : dict, optional
+        :func:`bar_templates` (:data:`BAR_TEMPLATES` by default).
 
     Returns
     -------
@@ -343,7 +361,8 @@ def decode_bars(score: np.ndarray, breaks: np.ndarray | None = None) -> tuple[np
             elif p2 == 1 and p != m:  # bar cut short
                 trans[i, j] = -PHASE_SLIP_COST
                 change[i, j] = float(m2 != m)
-    emit_db = np.array([BAR_TEMPLATES[m][p - 1] for (m, p) in states])
+    templates = BAR_TEMPLATES if templates is None else templates
+    emit_db = np.array([templates[m][p - 1] for (m, p) in states])
 
     delta = score[0] * emit_db
     back = np.zeros((b, s), dtype=int)
@@ -365,7 +384,8 @@ def decode_bars(score: np.ndarray, breaks: np.ndarray | None = None) -> tuple[np
 
 
 def estimate_meter(
-    y: np.ndarray, sr: int, beats_s: np.ndarray, *, env: np.ndarray, hop_length: int, chroma: np.ndarray | None = None
+    y: np.ndarray, sr: int, beats_s: np.ndarray, *, env: np.ndarray, hop_length: int, chroma: np.ndarray | None = None,
+    downbeat_act: np.ndarray | None = None,
 ) -> dict:
     """Meter per beat and the position of each beat in its bar.
 
@@ -383,6 +403,9 @@ def estimate_meter(
         Samples per frame.
     chroma : np.ndarray, shape (12, T2), optional
         Chromagram at ``2 * hop_length``.
+    downbeat_act : np.ndarray, shape (T,), optional
+        How much each frame (at ``hop_length``) sounds like a "1", from
+        :mod:`kanat.listen.beatnet`; one more cue, weighted :data:`NET_WEIGHT`.
 
     Returns
     -------
@@ -402,9 +425,13 @@ def estimate_meter(
             "features": {},
         }
     feats = beat_features(y, sr, beats_s, env=env, hop_length=hop_length, chroma=chroma)
-    score = downbeat_score(feats)
+    weights = dict(FEATURE_WEIGHTS)
+    if downbeat_act is not None and NET_WEIGHT > 0:
+        feats["net"] = peak_near(downbeat_act, beats_s, sr, hop_length)
+        weights["net"] = NET_WEIGHT
+    score = downbeat_score(feats, weights)
     breaks = passage_breaks(beats_s, feats["loudness"])
-    meter, pos = decode_bars(score, breaks)
+    meter, pos = decode_bars(score, breaks, bar_templates(1.0) if "net" in feats else None)
     return {"meter": meter, "beat_in_bar": pos, "score": score, "breaks": breaks, "features": feats}
 
 
