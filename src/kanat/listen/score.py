@@ -6,10 +6,13 @@ Conventions
   score asks for (its MIDI tempo map, or its metronome marks; 120 quarter
   notes a minute where it names none). Beats are at the level a dancer counts:
   quarter notes in x/4, dotted quarters in 6/8, 9/8 and 12/8 (a jig is counted
-  in two), half notes in 2/2 and 3/2. Bars of 5 or more counted beats are
-  split into bars of 2, 3 and 4 (5 = 3 + 2, 6 = 3 + 3, 7 = 4 + 3).
+  in two), quavers in 3/8, half notes in 2/2 and 3/2. Bars of 5 or more
+  counted beats are split into bars of 2, 3 and 4 (5 = 3 + 2, 6 = 3 + 3,
+  7 = 4 + 3).
 - A short first bar is a pickup: its beats count as the end of a bar, not as
-  a "1".
+  a "1". A bar cut short later (before a repeat, or the last bar) keeps the
+  meter around it, and the two halves of a bar split by a repeat sign count
+  as one bar.
 - :func:`align_score` maps score seconds to recording seconds: dynamic time
   warping at about 46 ms on chroma (with a silence dimension) and on where
   notes start (the score's onsets against the recording's onset strength),
@@ -52,7 +55,7 @@ REFINE_SMOOTH = 0.04
 REFINE_PRIOR = 0.03
 #: Notes this far from a beat (in beats, a Gaussian's sigma) still help place it.
 REFINE_SPREAD = 0.3
-#: The onset strength peaks this long after a note starts (measured on rendered piano and strings).
+#: The onset strength peaks this long after a note starts (measured on rendered piano).
 REFINE_LAG_S = 0.025
 #: Mean onset strength (over its 99th percentile) of music with sharp attacks (piano: 0.04-0.06),
 #: below which the onsets are fully trusted, and of soft attacks (strings, flute: 0.12-0.16),
