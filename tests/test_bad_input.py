@@ -1,7 +1,5 @@
 """What the user can get wrong: one clear line on stderr, exit status 2, no traceback."""
 
-import pytest
-
 from kanat.cli import main
 
 

@@ -1,6 +1,5 @@
 """compose, alone, from the demo music's saved map (tests/data/listen)."""
 
-import numpy as np
 import pytest
 
 from kanat.compose import Score, compose

@@ -29,6 +29,8 @@ from kanat.studio import jobs as J
 from kanat.studio.store import Store, new_id
 
 DEFAULT_MAX_UPLOAD = 200 * 1024 * 1024
+#: What an edit or a new job is told while the project is still working on its last job.
+BUSY = "this project is still working on its last job; wait for it to finish"
 
 #: What GET /api/projects/{id}/files/{name} serves: fixed names in an alternative's folder.
 FILES = {
@@ -157,7 +159,7 @@ def create_app(data_dir: str | os.PathLike, *, max_upload_bytes: int = DEFAULT_M
         try:
             return runner.submit(pid, kind, body)
         except J.Busy:
-            _no(409, "this project is still working on its last job; wait for it to finish")
+            _no(409, BUSY)
 
     # ---------------------------------------------------------------- pages
     @app.get("/", include_in_schema=False)
@@ -313,10 +315,20 @@ def create_app(data_dir: str | os.PathLike, *, max_upload_bytes: int = DEFAULT_M
         store.update_project(pid, chosen=alt_of(p, body.alternative))
         return describe(store.project(pid))
 
+    def score_path(pid: str, alt: int) -> Path:
+        return store.project_dir(pid) / f"alt-{alt}" / "score.yaml"
+
     def load_score(pid: str, alt: int):
         from kanat.compose import Score
 
-        return Score.load(store.project_dir(pid) / f"alt-{alt}" / "score.yaml")
+        return Score.load(score_path(pid, alt))
+
+    def editable_score(pid: str, alt: int | None):
+        """The alternative's number and score, for an edit; 409 while a job runs on the project."""
+        k = alt_of(project_or_404(pid), alt)
+        if runner.busy(pid):
+            _no(409, BUSY)
+        return k, load_score(pid, k)
 
     @app.get("/api/projects/{pid}/timeline")
     def timeline(pid: str, alt: int | None = None):
@@ -394,11 +406,7 @@ def create_app(data_dir: str | os.PathLike, *, max_upload_bytes: int = DEFAULT_M
     def swap(pid: str, body: SwapIn):
         from kanat.vocabulary import load_library
 
-        p = project_or_404(pid)
-        k = alt_of(p, body.alt)
-        if runner.busy(pid):
-            _no(409, "this project is still working on its last job; wait for it to finish")
-        score = load_score(pid, k)
+        k, score = editable_score(pid, body.alt)
         ph, i = find_step(score, body.phrase, body.index)
         step = load_library().get(body.step)
         side = body.side or ph.steps[i].side
@@ -406,21 +414,17 @@ def create_app(data_dir: str | os.PathLike, *, max_upload_bytes: int = DEFAULT_M
             side = "R" if step.sided else "-"
         st = ph.steps[i]
         st.step, st.side, st.locked = step.name, side, True  # the choreographer's choice: kept on regenerate
-        score.save(store.project_dir(pid) / f"alt-{k}" / "score.yaml")
+        score.save(score_path(pid, k))
         return start(pid, "swap", J.reperform(store, pid, k, f"phrase {body.phrase}: {step.name} {side} swapped in"))
 
     @app.post("/api/projects/{pid}/lock")
     def lock(pid: str, body: LockIn):
-        p = project_or_404(pid)
-        k = alt_of(p, body.alt)
-        if runner.busy(pid):
-            _no(409, "this project is still working on its last job; wait for it to finish")
-        score = load_score(pid, k)
+        k, score = editable_score(pid, body.alt)
         ph = next((x for x in score.phrases if x.index == body.phrase), None)
         if ph is None:
             _no(400, f"phrase {body.phrase} does not exist; the dance has phrases 1-{len(score.phrases)}")
         ph.locked = body.locked
-        score.save(store.project_dir(pid) / f"alt-{k}" / "score.yaml")
+        score.save(score_path(pid, k))
         return {"phrase": ph.index, "locked": ph.locked}
 
     @app.post("/api/projects/{pid}/regenerate", status_code=202)

@@ -158,17 +158,22 @@ def generate(store: Store, pid: str, *, style: str, innovation: float, difficult
     return body
 
 
+def _perform_again(score, mm, library, where: Path, progress) -> None:
+    """Motion, exports, counts sheet and critique of ``score`` into ``where``; its old video is dropped."""
+    from kanat.pipeline import _hand_over
+
+    (where / "dance.mp4").unlink(missing_ok=True)
+    _hand_over(score, mm, library, where, {}, video=False, progress=progress)
+
+
 def reperform(store: Store, pid: str, alt: int, what: str):
     """Perform the alternative's (edited) score again: motion, exports, counts sheet, critique."""
     from kanat.compose import Score
-    from kanat.pipeline import _hand_over
 
     def body(progress):
         folder, mm, library = _load(store, pid)
         where = folder / f"alt-{alt}"
-        score = Score.load(where / "score.yaml")
-        (where / "dance.mp4").unlink(missing_ok=True)
-        _hand_over(score, mm, library, where, {}, video=False, progress=progress)
+        _perform_again(Score.load(where / "score.yaml"), mm, library, where, progress)
         return what
 
     return body
@@ -177,7 +182,6 @@ def reperform(store: Store, pid: str, alt: int, what: str):
 def regenerate(store: Store, pid: str, alt: int, seed: int):
     """Compose the unlocked rest around the locked phrases and steps, then perform it."""
     from kanat.compose import Score, compose
-    from kanat.pipeline import _hand_over
 
     def body(progress):
         folder, mm, library = _load(store, pid)
@@ -189,8 +193,7 @@ def regenerate(store: Store, pid: str, alt: int, seed: int):
                         difficulty=int(s.get("difficulty", 2)), seed=seed, music=old.music, constraints=old)
         score.save(where / "score.yaml")
         score = Score.load(where / "score.yaml")
-        (where / "dance.mp4").unlink(missing_ok=True)
-        _hand_over(score, mm, library, where, {}, video=False, progress=progress)
+        _perform_again(score, mm, library, where, progress)
         kept = sum(1 for ph in score.phrases if ph.locked)
         return f"regenerated with seed {seed}; {kept} locked phrase{'s' if kept != 1 else ''} kept"
 
