@@ -149,8 +149,8 @@ def listen(
     counts, labels, phrases = structure.count_beats(meter, beat_in_bar, breaks)
     bchroma = structure.beat_chroma(chroma, beats_s, rate, hop * 2)
     sim = structure.phrase_similarity(bchroma, phrases, meter)
-    sections = structure.label_sections(beats_s, phrases, sim, duration_s)
     letters = structure.phrase_letters(sim)
+    sections = structure.label_sections(beats_s, phrases, letters, duration_s)
 
     _report(progress, 0.85, "measuring energy and accents")
     energy = structure.beat_energy(y, rate, beats_s, env, hop)

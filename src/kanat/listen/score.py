@@ -117,16 +117,37 @@ def read_score(path: str | os.PathLike, *, repeats: bool = True) -> ScoreTimelin
     FormatError
         The file cannot be read as a score, or holds no notes.
     """
+    readings = score_readings(path)
+    return next((timeline for written_out, timeline in readings if written_out == repeats), readings[0][1])
+
+
+def score_readings(path: str | os.PathLike) -> list[tuple[bool, ScoreTimeline]]:
+    """The ways a recording may play the score: ``(repeats written out, timeline)``, read from one parse.
+
+    The first has the repeats written out; a MusicXML score whose repeats
+    change its length also gives the score as written. A MIDI file is
+    already as played. Raises as :func:`read_score`.
+    """
     p = check_score_path(path)
     if p.suffix.lower() in MIDI_SUFFIXES:
-        timeline = _read_midi(p)
+        readings = [(True, _read_midi(p))]
     else:
-        timeline = _read_musicxml(p, repeats=repeats)
-    if len(timeline.notes) == 0:
-        raise FormatError(f"score {p}: it holds no notes; check it is the piece's score")
-    if len(timeline.beats_s) < 2:
-        raise FormatError(f"score {p}: it is shorter than two beats; check it is the whole piece")
-    return timeline
+        score = _parse_musicxml(p)
+        try:
+            expanded = score.expandRepeats()
+        except Exception:  # noqa: BLE001 - badly formed repeats: read it as written
+            expanded = None
+        readings = [(True, _timeline_from_music21(expanded if expanded is not None else score, str(p)))]
+        if expanded is not None:
+            plain = _timeline_from_music21(score, str(p))
+            if len(plain.beats_s) != len(readings[0][1].beats_s):
+                readings.append((False, plain))
+    for _, timeline in readings:
+        if len(timeline.notes) == 0:
+            raise FormatError(f"score {p}: it holds no notes; check it is the piece's score")
+        if len(timeline.beats_s) < 2:
+            raise FormatError(f"score {p}: it is shorter than two beats; check it is the whole piece")
+    return readings
 
 
 def check_score_path(path: str | os.PathLike) -> Path:
@@ -234,19 +255,17 @@ def _read_midi(p: Path) -> ScoreTimeline:
     return ScoreTimeline(notes_arr, b, m, pos, str(p))
 
 
-def _read_musicxml(p: Path, *, repeats: bool) -> ScoreTimeline:
+def _parse_musicxml(p: Path):
+    import warnings
+
     try:
         from music21 import converter
 
-        score = converter.parse(str(p))
+        with warnings.catch_warnings():  # music21's notes on overfull bars and the like are not the user's concern
+            warnings.simplefilter("ignore")
+            return converter.parse(str(p))
     except Exception as exc:  # noqa: BLE001 - music21 raises many kinds
         raise FormatError(f"score {p}: not a readable MusicXML file ({type(exc).__name__}: {exc}); export it again from your notation program") from None
-    if repeats:
-        try:
-            score = score.expandRepeats()
-        except Exception:  # noqa: BLE001 - badly formed repeats: read it as written
-            pass
-    return _timeline_from_music21(score, str(p))
 
 
 def _quarter_seconds(score) -> Callable[[np.ndarray], np.ndarray]:
@@ -534,11 +553,7 @@ def align_score(
         ``align_cost`` (mean cosine distance along the path) and ``repeats``
         (whether the repeats were written out).
     """
-    readings = [(True, read_score(path, repeats=True))]
-    if Path(path).suffix.lower() in MUSICXML_SUFFIXES:
-        plain = read_score(path, repeats=False)
-        if len(plain.beats_s) != len(readings[0][1].beats_s):
-            readings.append((False, plain))
+    readings = score_readings(path)
     pool = max(1, int(np.ceil(chroma.shape[1] / MAX_ALIGN_FRAMES)))
     n = chroma.shape[1] // pool * pool
     c = chroma[:, :n].reshape(12, -1, pool).mean(axis=2) if pool > 1 else chroma

@@ -234,15 +234,15 @@ def group_sections(letters: list[str]) -> list[tuple[int, int]]:
     return groups
 
 
-def label_sections(beats_s: np.ndarray, phrases: list[tuple[int, int]], sim: np.ndarray, duration_s: float) -> list[dict]:
+def label_sections(beats_s: np.ndarray, phrases: list[tuple[int, int]], letters: list[str], duration_s: float) -> list[dict]:
     """Sections of whole phrases; music played again takes the same letter (A A B A).
 
     Parameters
     ----------
     beats_s : np.ndarray, shape (B,)
     phrases : list of (int, int)
-    sim : np.ndarray, shape (P, P)
-        From :func:`phrase_similarity`.
+    letters : list of str
+        One letter per phrase, from :func:`phrase_letters`.
     duration_s : float
         Length of the audio; the last section ends there.
 
@@ -254,7 +254,6 @@ def label_sections(beats_s: np.ndarray, phrases: list[tuple[int, int]], sim: np.
         whose phrases repeat the same music share a letter, in order of
         first appearance.
     """
-    letters = phrase_letters(sim)
     groups = group_sections(letters)
     names: dict[tuple[str, ...], str] = {}
     sections = []
