@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from kanat.brief import Brief
 from kanat.compose import Phrase, PlacedStep, Score, compose  # noqa: E402
 from kanat.listen import listen  # noqa: E402
 from kanat.pipeline import demo_music_path  # noqa: E402
@@ -95,9 +96,9 @@ def main() -> int:
     mm = repeated(listen(demo_music_path()), 180.0)
     rows = []
     for inn in (0.0, 0.5, 1.0):
-        compose(mm, library=library, seed=0, innovation=inn)  # warm
+        compose(mm, Brief(seed=0, innovation=inn), library=library)  # warm
         t0 = time.perf_counter()
-        sc = compose(mm, library=library, seed=0, innovation=inn)
+        sc = compose(mm, Brief(seed=0, innovation=inn), library=library)
         rows.append((f"kanat, innovation {inn:g}", time.perf_counter() - t0, figures(sc, mm, library)))
     t0 = time.perf_counter()
     rnd = random_dance(mm, library)

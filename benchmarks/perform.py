@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from kanat.brief import Brief
 from kanat.compose import compose  # noqa: E402
 from kanat.critique.metrics import (  # noqa: E402
     beat_align_score, foot_slide_speeds, ground_penetration, physical_foot_contact,
@@ -76,7 +77,7 @@ def repeated(mm: MusicMap, seconds: float) -> MusicMap:
 
 
 def measure(mm: MusicMap, library) -> dict:
-    score = compose(mm, library=library, seed=0)
+    score = compose(mm, Brief(seed=0), library=library)
     perform(score, mm, library=library)  # warm
     t0 = time.perf_counter()
     motion = perform(score, mm, library=library)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from kanat.body import Motion
+from kanat.brief import Brief
 from kanat.compose import Score, compose
 from kanat.listen import MusicMap, listen
 from kanat.perform import perform
@@ -31,7 +32,7 @@ def main() -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     mm.save(path)
     mm = MusicMap.load(path)
-    score = compose(mm, seed=0, music="demo.ogg")
+    score = compose(mm, Brief(seed=0), music="demo.ogg")
     spath = ROOT / "compose" / "demo_score.yaml"
     spath.parent.mkdir(parents=True, exist_ok=True)
     if spath.exists():

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kanat.brief import DEFAULT_DIFFICULTY, DEFAULT_INNOVATION, DEFAULT_STYLE
 from kanat.errors import KanatError
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ err = Console(stderr=True)
 out = Console(width=max(120, Console().width))
 
 _SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
+DEFAULT_STAGE = "10x8"
 
 
 def _video_options(size: str, fps: int, camera: str) -> dict:
@@ -44,17 +46,12 @@ def _video_options(size: str, fps: int, camera: str) -> dict:
     return {"width": w, "height": h, "fps": fps, "camera": camera}
 
 
-def _stage(text: str):
-    from kanat.compose import Stage
-    from kanat.errors import ParameterError
+def _brief(*, style: str, innovation: float, difficulty: int, seed: int, stage: str):
+    """The one Brief of this command, checked once, there (its messages name the setting)."""
+    from kanat.body.stage import Stage
+    from kanat.brief import Brief
 
-    try:
-        w, d = (float(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise ParameterError(f"--stage must look like 10x8 (width x depth in metres), got {text!r}") from None
-    if not (3.0 <= w <= 40.0 and 3.0 <= d <= 40.0):
-        raise ParameterError(f"--stage {text}: width and depth must be 3-40 m")
-    return Stage(width_m=w, depth_m=d)
+    return Brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=Stage.parse(stage))
 
 
 VIDEO_SIZE = typer.Option("720p", "--video-size", help="720p (1280x720) or 1080p (1920x1080).")
@@ -120,19 +117,21 @@ def demo(
     from kanat.pipeline import choreograph, demo_music_path
 
     opts = _video_options(video_size, video_fps, camera)
+    brief = _brief(style=DEFAULT_STYLE, innovation=DEFAULT_INNOVATION, difficulty=DEFAULT_DIFFICULTY, seed=seed,
+                   stage=DEFAULT_STAGE)
     with _progress() as cb:
-        result = choreograph(demo_music_path(), out_dir, seed=seed, video=not no_video, video_options=opts, progress=cb)
+        result = choreograph(demo_music_path(), out_dir, brief, video=not no_video, video_options=opts, progress=cb)
     _summary(result)
 
 
 @app.command("choreograph")
 def choreograph_cmd(
-    music: Path = typer.Argument(..., help="The music: wav, flac, ogg or mp3."),
+    music: Path = typer.Argument(..., help="The music: wav, flac, ogg or mp3, or a music.json from 'kanat listen'."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for every file kanat makes."),
     seed: int = typer.Option(0, help="Random seed: the same seed gives the same dance."),
-    style: str = typer.Option("classical", help="classical or modern."),
-    innovation: float = typer.Option(0.2, min=0.0, max=1.0, help="0 = strict classical grammar, 1 = free contemporary."),
-    difficulty: int = typer.Option(2, min=1, max=5, help="1 (beginner) to 5 (principal)."),
+    style: str = typer.Option(DEFAULT_STYLE, help="classical or modern."),
+    innovation: float = typer.Option(DEFAULT_INNOVATION, help="0 = strict classical grammar, 1 = free contemporary."),
+    difficulty: int = typer.Option(DEFAULT_DIFFICULTY, help="1 (beginner) to 5 (principal)."),
     no_video: bool = typer.Option(False, "--no-video", help="Skip the video."),
     video_size: str = VIDEO_SIZE,
     video_fps: int = VIDEO_FPS,
@@ -141,19 +140,19 @@ def choreograph_cmd(
         None, "--score", help="A score.yaml you wrote in part: 'locked' phrases and steps are kept, the rest composed."
     ),
     alternatives: int = typer.Option(1, "--alternatives", help="Compose K dances (seeds N, N+1, ...): OUT, OUT/alt-2, ..."),
-    stage: str = typer.Option("10x8", "--stage", help="Stage size WIDTHxDEPTH in metres."),
+    stage: str = typer.Option(DEFAULT_STAGE, "--stage", help="Stage size WIDTHxDEPTH in metres."),
     sheet: Optional[Path] = typer.Option(
         None, "--sheet", help="The piece's sheet music (MIDI or MusicXML): the counts follow its bars, aligned to MUSIC."
     ),
 ) -> None:
-    """Listen to MUSIC, compose a dance, perform it and write every file into OUT."""
+    """Listen to MUSIC (or read its music.json), compose a dance, perform it and write every file into OUT."""
     from kanat.pipeline import choreograph
 
     opts = _video_options(video_size, video_fps, camera)
+    brief = _brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=stage)
     with _progress() as cb:
-        result = choreograph(music, out_dir, seed=seed, style=style, innovation=innovation, difficulty=difficulty,
-                             video=not no_video, video_options=opts, progress=cb, partial=score,
-                             alternatives=alternatives, stage=_stage(stage), sheet=sheet)
+        result = choreograph(music, out_dir, brief, video=not no_video, video_options=opts, progress=cb,
+                             partial=score, alternatives=alternatives, sheet=sheet)
     for r in result if isinstance(result, list) else [result]:
         _summary(r)
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 from kanat.body import Motion
-from kanat.compose import Score, Stage, compose
+from kanat.brief import MAX_SEED, Brief
+from kanat.compose import Score, compose
 from kanat.critique import Critique, critique
 from kanat.errors import AudioError, ParameterError, ScoreError
 from kanat.files import check_not_edited
@@ -55,49 +56,68 @@ def _tell(progress: Progress | None, stage: str):
 
 
 def _check_out_dir(out_dir: Path) -> None:
+    """The output folder is a folder (or not there yet)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ParameterError(f"output folder {str(out_dir)!r} is a file; give a folder name with -o")
+
+
+def _music_input(music: Path) -> tuple[MusicMap | None, Path]:
+    """The music as given: an audio file to listen to, or a saved music.json (no listening).
+
+    Returns the saved map (or None) and the audio file the dance is set to.
+    """
+    if music.is_dir():
+        raise AudioError(f"{str(music)!r} is a folder; give the music file (wav, flac, ogg or mp3) or a music.json")
+    if not music.exists():
+        raise AudioError(f"music file {str(music)!r} does not exist; check the path (wav, flac, ogg, mp3 or music.json)")
+    if music.suffix.lower() != ".json":
+        return None, music
+    mm = MusicMap.load(music)
+    audio = Path(mm.source) if mm.source else music
+    if mm.source and not audio.is_absolute():
+        audio = (music.parent / audio).resolve()
+    return mm, audio
 
 
 def choreograph(
     music: str | os.PathLike,
     out_dir: str | os.PathLike,
+    brief: Brief | None = None,
     *,
-    seed: int = 0,
-    style: str = "classical",
-    innovation: float = 0.2,
-    difficulty: int = 2,
     video: bool = True,
     video_options: dict | None = None,
     progress: Progress | None = None,
     partial: str | os.PathLike | None = None,
     alternatives: int = 1,
-    stage: Stage | None = None,
     sheet: str | os.PathLike | None = None,
 ) -> list[Result] | Result:
     """Listen, compose, perform, critique and hand over: every file into ``out_dir``.
 
-    ``partial``: a score.yaml the choreographer wrote in part (locked phrases
-    and steps are kept, the rest composed). ``alternatives`` > 1 composes that
-    many dances with seeds ``seed``, ``seed + 1`` ...: the first goes into
-    ``out_dir``, the others into ``out_dir/alt-2``, ``out_dir/alt-3`` ...; a
-    list of results is returned then.
+    ``music`` is an audio file, or a ``music.json`` that ``kanat listen`` saved
+    (then nothing is listened to again; the audio it names is used for the
+    video when it is there). ``brief`` holds the choreographer's settings
+    (kanat's defaults when omitted). ``partial``: a score.yaml the
+    choreographer wrote in part (locked phrases and steps are kept, the rest
+    composed). ``alternatives`` > 1 composes that many dances with seeds
+    ``brief.seed``, ``brief.seed + 1`` ...: the first goes into ``out_dir``, the
+    others into ``out_dir/alt-2``, ``out_dir/alt-3`` ...; a list of results is
+    returned then.
     """
+    brief = brief or Brief()
     out = Path(out_dir)
     _check_out_dir(out)
-    music = Path(music)
-    if not music.exists():
-        raise AudioError(f"music file {str(music)!r} does not exist; check the path (wav, flac, ogg or mp3)")
+    saved, audio = _music_input(Path(music))
     # check the cheap things before the expensive ones
-    if not 0.0 <= innovation <= 1.0:
-        raise ParameterError(f"--innovation must be between 0 and 1, got {innovation}")
-    if not 1 <= difficulty <= 5:
-        raise ParameterError(f"--difficulty must be 1-5, got {difficulty}")
     if not 1 <= alternatives <= 10:
         raise ParameterError(f"--alternatives must be 1-10, got {alternatives}")
+    if brief.seed + alternatives - 1 > MAX_SEED:
+        raise ParameterError(f"--seed {brief.seed} with {alternatives} alternatives passes the largest seed {MAX_SEED}")
     for k in range(alternatives):  # a score the choreographer edited is never overwritten: say so before working
         check_not_edited((out if k == 0 else out / f"alt-{k + 1}") / "score.yaml")
     if sheet is not None:
+        if saved is not None:
+            raise ParameterError("--sheet counts the music from its score while listening; "
+                                 "a music.json was already counted: give the audio file instead")
         from kanat.listen.score import check_score_path
 
         check_score_path(sheet)
@@ -107,7 +127,7 @@ def choreograph(
         for _ph, st, _b in constraints.placed():
             if st.locked or _ph.locked:
                 library.get(st.step, where=f"{partial} line {st.line}")
-    mm = listen(music, score=sheet, progress=_tell(progress, "listen"))
+    mm = saved if saved is not None else listen(audio, score=sheet, progress=_tell(progress, "listen"))
     out.mkdir(parents=True, exist_ok=True)
     files = {"music.json": mm.save(out / "music.json")}
     mm = MusicMap.load(out / "music.json")  # perform from exactly what was saved
@@ -115,16 +135,16 @@ def choreograph(
     results = []
     for k in range(alternatives):
         where = out if k == 0 else out / f"alt-{k + 1}"
-        score = compose(mm, library=library, style=style, innovation=innovation, difficulty=difficulty, seed=seed + k,
-                        music=str(music.resolve()), constraints=constraints, stage=stage)
+        this = brief.replace(seed=brief.seed + k)
+        score = compose(mm, this, library=library, music=str(audio.resolve()), constraints=constraints)
         if progress:
             progress("compose", (k + 1) / alternatives, f"{sum(len(p.steps) for p in score.phrases)} steps")
         where.mkdir(parents=True, exist_ok=True)
         these = dict(files) if k == 0 else {"music.json": mm.save(where / "music.json")}
         these["score.yaml"] = score.save(where / "score.yaml")
         score = Score.load(where / "score.yaml")
-        results.append(_hand_over(score, mm, library, where, these, video=video, video_options=video_options,
-                                  progress=progress))
+        results.append(_hand_over(score, mm, library, where, these, brief=this, video=video,
+                                  video_options=video_options, progress=progress))
     return results[0] if alternatives == 1 else results
 
 
@@ -136,11 +156,15 @@ def render_score(
     video_options: dict | None = None,
     progress: Progress | None = None,
 ) -> Result:
-    """Re-perform a (possibly hand-edited) score: no new composition, no new listening if music.json is beside it."""
+    """Re-perform a (possibly hand-edited) score: no new composition, no new listening if music.json is beside it.
+
+    The brief is the one the score keeps in its settings.
+    """
     score_path = Path(score_path)
     out = Path(out_dir)
     _check_out_dir(out)
     score = Score.load(score_path)
+    brief = score.brief
     library = load_library()
     for _ph, st, _b in score.placed():  # unknown steps are reported before any work
         library.get(st.step, where=f"{score_path} line {st.line}")
@@ -164,7 +188,8 @@ def render_score(
     target = out / "score.yaml"
     if target.resolve() != score_path.resolve():
         files["score.yaml"] = score.save(target)
-    return _hand_over(score, mm, library, out, files, video=video, video_options=video_options, progress=progress)
+    return _hand_over(score, mm, library, out, files, brief=brief, video=video, video_options=video_options,
+                      progress=progress)
 
 
 def captions_for(score: Score, music_map: MusicMap) -> list[Caption]:
@@ -179,7 +204,7 @@ def captions_for(score: Score, music_map: MusicMap) -> list[Caption]:
     return caps
 
 
-def _hand_over(score, mm, library: Library, out: Path, files: dict, *, video: bool, progress,
+def _hand_over(score, mm, library: Library, out: Path, files: dict, *, brief: Brief, video: bool, progress,
                video_options: dict | None = None) -> Result:
     motion = perform(score, mm, library=library, progress=_tell(progress, "perform"))
     files["motion.npz"] = motion.save(out / "motion.npz")
@@ -187,7 +212,7 @@ def _hand_over(score, mm, library: Library, out: Path, files: dict, *, video: bo
     files["dance.bvh"] = write_bvh(motion, out / "dance.bvh")
     files["dance.glb"] = write_glb(motion, out / "dance.glb")
     files["counts.md"], files["counts.html"] = write_counts_sheet(score, mm, out, title=Path(score.music).name)
-    report = critique(motion, mm, score)
+    report = critique(motion, mm, score, brief=brief)
     files["critique.json"] = report.save_json(out / "critique.json")
     files["critique.md"] = report.save_markdown(out / "critique.md")
     if progress:

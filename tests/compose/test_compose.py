@@ -2,19 +2,20 @@
 
 import pytest
 
+from kanat.brief import Brief
 from kanat.compose import Score, compose
 from kanat.errors import ParameterError, ScoreError
 
 
 @pytest.fixture(scope="module")
 def score(demo_music_map, library):
-    return compose(demo_music_map, library=library, seed=0)
+    return compose(demo_music_map, Brief(seed=0), library=library)
 
 
 def test_same_seed_same_dance_other_seed_other_dance(demo_music_map, library, score):
-    again = compose(demo_music_map, library=library, seed=0)
+    again = compose(demo_music_map, Brief(seed=0), library=library)
     assert again.to_yaml() == score.to_yaml()
-    other = compose(demo_music_map, library=library, seed=7)
+    other = compose(demo_music_map, Brief(seed=7), library=library)
     steps = [(st.step, st.side) for _p, st, _b in score.placed()]
     steps7 = [(st.step, st.side) for _p, st, _b in other.placed()]
     assert steps != steps7
@@ -48,7 +49,7 @@ def test_triple_meter_gets_steps_made_for_three(demo_music_map, score, library):
 
 
 def test_stances_chain_at_innovation_zero(demo_music_map, library):
-    sc = compose(demo_music_map, library=library, seed=3, innovation=0.0)
+    sc = compose(demo_music_map, Brief(seed=3, innovation=0.0), library=library)
     prev_end = None
     breaks = 0
     total = 0
@@ -84,9 +85,9 @@ def test_stays_on_the_stage(score):
 
 def test_bad_settings_are_refused(demo_music_map, library):
     with pytest.raises(ParameterError, match="innovation must be between 0 and 1, got 1.5"):
-        compose(demo_music_map, library=library, innovation=1.5)
+        compose(demo_music_map, Brief(innovation=1.5), library=library)
     with pytest.raises(ParameterError, match="style must be 'classical' or 'modern'"):
-        compose(demo_music_map, library=library, style="hiphop")
+        compose(demo_music_map, Brief(style="hiphop"), library=library)
 
 
 def test_score_yaml_round_trip(tmp_path, score):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from kanat.brief import Brief
 from kanat.compose import Score, compose
-from kanat.compose.composer import STRICT_BELOW, Stage, _State, step_terms
+from kanat.body.stage import Stage
+from kanat.compose.search import STRICT_BELOW, _State
+from kanat.compose.terms import PhraseTask, step_terms
 from kanat.errors import ScoreError, VocabularyError
 
 
@@ -26,14 +31,14 @@ def _chain_stats(score, library):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_innovation_zero_keeps_every_rule(demo_music_map, library, seed):
-    sc = compose(demo_music_map, library=library, seed=seed, innovation=0.0)
+    sc = compose(demo_music_map, Brief(seed=seed, innovation=0.0), library=library)
     breaks, unprepared, modern, _total = _chain_stats(sc, library)
     assert (breaks, unprepared, modern) == (0, 0, 0)
 
 
 def test_innovation_one_breaks_rules_on_purpose(demo_music_map, library):
-    strict = [_chain_stats(compose(demo_music_map, library=library, seed=s, innovation=0.0), library) for s in range(2)]
-    free = [_chain_stats(compose(demo_music_map, library=library, seed=s, innovation=1.0), library) for s in range(2)]
+    strict = [_chain_stats(compose(demo_music_map, Brief(seed=s, innovation=0.0), library=library), library) for s in range(2)]
+    free = [_chain_stats(compose(demo_music_map, Brief(seed=s, innovation=1.0), library=library), library) for s in range(2)]
     assert sum(f[0] for f in free) > sum(s[0] for s in strict) + 5
     assert sum(f[2] for f in free) > 0  # modern steps in a classical dance
 
@@ -61,7 +66,7 @@ def test_locked_steps_are_kept_exactly_and_comments_survive(demo_music_map, libr
     locked = [(ph.index, st) for ph in partial.phrases for st in ph.steps if st.locked]
     assert len(locked) == 1
     for seed in (11, 12):
-        sc = compose(demo_music_map, library=library, seed=seed, constraints=partial)
+        sc = compose(demo_music_map, Brief(seed=seed), library=library, constraints=partial)
         ph = sc.phrases[locked[0][0] - 1]
         kept = [st for st in ph.steps if st.at == locked[0][1].at]
         assert kept and kept[0].step == name and kept[0].locked
@@ -73,7 +78,7 @@ def test_locked_steps_are_kept_exactly_and_comments_survive(demo_music_map, libr
 def test_the_rest_chains_into_and_out_of_a_locked_step(demo_music_map, library, demo_score, tmp_path):
     text, _name = _partial(demo_score, 4, 1)
     (tmp_path / "p.yaml").write_text(text)
-    sc = compose(demo_music_map, library=library, seed=5, innovation=0.0, constraints=Score.load(tmp_path / "p.yaml"))
+    sc = compose(demo_music_map, Brief(seed=5, innovation=0.0), library=library, constraints=Score.load(tmp_path / "p.yaml"))
     breaks, *_ = _chain_stats(sc, library)
     assert breaks == 0
 
@@ -81,7 +86,7 @@ def test_the_rest_chains_into_and_out_of_a_locked_step(demo_music_map, library, 
 def test_a_locked_phrase_is_kept_whole(demo_music_map, library, demo_score, tmp_path):
     text = demo_score.to_yaml().replace("locked: false", "locked: true", 2).replace("locked: true", "locked: false", 1)
     (tmp_path / "p.yaml").write_text(text)
-    sc = compose(demo_music_map, library=library, seed=9, constraints=Score.load(tmp_path / "p.yaml"))
+    sc = compose(demo_music_map, Brief(seed=9), library=library, constraints=Score.load(tmp_path / "p.yaml"))
     assert sc.phrases[1].locked
     assert [(s.step, s.side, s.at) for s in sc.phrases[1].steps] == [(s.step, s.side, s.at) for s in demo_score.phrases[1].steps]
 
@@ -120,71 +125,80 @@ def test_impossible_chain_between_locked_steps_names_both_lines(demo_music_map, 
     lines[i] = "  - {at: 1, step: grand plié, side: R, beats: 4, locked: true}\n  - {at: 5, step: pirouette en dehors, side: R, beats: 2, locked: true}"
     (tmp_path / "bad.yaml").write_text("\n".join(lines) + "\n")
     with pytest.raises(ScoreError, match=rf"line {i + 2}: locked step 'pirouette en dehors' starts in .* \(line {i + 1}\) ends in second"):
-        compose(demo_music_map, library=library, innovation=0.0, constraints=Score.load(tmp_path / "bad.yaml"))
+        compose(demo_music_map, Brief(innovation=0.0), library=library, constraints=Score.load(tmp_path / "bad.yaml"))
 
 
 # ------------------------------------------------------------- scoring terms, one by one
 @pytest.fixture
-def ctx(demo_music_map):
+def task(demo_music_map, library):
+    """A phrase of 8 beats in 2/4 from its first downbeat, strict grammar."""
     down = demo_music_map.beat_in_bar == 1
     a = int(np.flatnonzero(down & (demo_music_map.meter == 2))[0])
-    return dict(a=a, n=8, meter=2, char="allegro", energy=0.5, downbeat=down, innovation=0.0, style="classical",
-                difficulty=2, usage={}, closing=False, facing=1, inside=True)
+    return PhraseTask(library=library, brief=Brief(innovation=0.0), music_map=demo_music_map, a=a, n=8,
+                      char="allegro", energy=0.5)
+
+
+def terms(task, st, step, beats, side, *, facing=1, inside=True, **changes):
+    """step_terms on ``task`` with some of its fields (or its brief's) changed."""
+    brief = {k: changes.pop(k) for k in ("innovation", "difficulty", "style") if k in changes}
+    if brief:
+        changes["brief"] = task.brief.replace(**brief)
+    return step_terms(dataclasses.replace(task, **changes), st, step, beats, side, facing=facing, inside=inside)
 
 
 def state(stance="fifth_R", steps=(), beats=0, last_side="L"):
     return _State(0.0, list(steps), beats, stance, 1, np.zeros(2), last_side)
 
 
-def test_term_chain(library, ctx):
+def test_term_chain(library, task):
     s = library.get("glissade")
-    ok = step_terms(state(s.start_stance("R")), s, s.beats, "R", **ctx)["chain"]
-    broken = step_terms(state("second"), s, s.beats, "R", **ctx)["chain"]
+    ok = terms(task, state(s.start_stance("R")), s, s.beats, "R")["chain"]
+    broken = terms(task, state("second"), s, s.beats, "R")["chain"]
     assert ok == 0 and broken == -3.0
-    assert step_terms(state("second"), s, s.beats, "R", **{**ctx, "innovation": 1.0})["chain"] == 0
+    assert terms(task, state("second"), s, s.beats, "R", innovation=1.0)["chain"] == 0
 
 
-def test_term_energy_and_character(library, ctx):
+def test_term_energy_and_character(library, task):
     plie, jump = library.get("demi-plié"), library.get("sauté")
-    soft = {**ctx, "energy": 0.1}
-    assert step_terms(state(), plie, plie.beats, "R", **soft)["energy"] > step_terms(state(), jump, 1, "-", **soft)["energy"]
-    t = step_terms(state(), jump, 1, "-", **{**ctx, "char": "allegro"})
+    soft = {"energy": 0.1}
+    assert terms(task, state(), plie, plie.beats, "R", **soft)["energy"] > terms(task, state(), jump, 1, "-", **soft)["energy"]
+    t = terms(task, state(), jump, 1, "-", char="allegro")
     assert t["character"] == 1.0
 
 
-def test_term_prepared(library, ctx):
+def test_term_prepared(library, task):
     big = next(s for s in library if s.prepared_by)
     prep = library.get(big.prepared_by[0])
-    bare = step_terms(state(), big, big.beats, "R", **ctx)["prepared"]
-    after = step_terms(state(steps=[(prep, prep.beats, "R", 1, (0, 0), 1, False)]), big, big.beats, "R", **ctx)["prepared"]
+    bare = terms(task, state(), big, big.beats, "R")["prepared"]
+    after = terms(task, state(steps=[(prep, prep.beats, "R", 1, (0, 0), 1, False)]), big, big.beats, "R")["prepared"]
     assert bare == -2.0 and after == 0.0
 
 
-def test_term_repeat_usage_side_difficulty(library, ctx):
+def test_term_repeat_usage_side_difficulty(library, task):
     s = library.get("glissade")
-    again = step_terms(state(steps=[(s, 2, "R", 1, (0, 0), 1, False)]), s, 2, "R", **ctx)
+    again = terms(task, state(steps=[(s, 2, "R", 1, (0, 0), 1, False)]), s, 2, "R")
     assert again["repeat"] == -1.5
-    assert step_terms(state(), s, 2, "R", **{**ctx, "usage": {"glissade": 2}})["usage"] == pytest.approx(-1.2)
-    assert step_terms(state(last_side="L"), s, 2, "R", **ctx)["side"] == 0.4
-    assert step_terms(state(last_side="R"), s, 2, "R", **ctx)["side"] == 0.0
-    assert step_terms(state(), s, 2, "R", **{**ctx, "difficulty": s.difficulty + 2})["difficulty"] == pytest.approx(-0.6)
+    assert terms(task, state(), s, 2, "R", usage={"glissade": 2})["usage"] == pytest.approx(-1.2)
+    assert terms(task, state(last_side="L"), s, 2, "R")["side"] == 0.4
+    assert terms(task, state(last_side="R"), s, 2, "R")["side"] == 0.0
+    assert terms(task, state(), s, 2, "R", difficulty=s.difficulty + 2)["difficulty"] == pytest.approx(-0.6)
 
 
-def test_term_family_stage_bar_accent_ending(library, ctx, demo_music_map):
+def test_term_family_stage_bar_accent_ending(library, task, demo_music_map):
     modern = next(s for s in library if s.family in ("modern", "contemporary"))
-    assert step_terms(state(), modern, modern.beats, "R", **ctx)["family"] == -2.5
-    assert step_terms(state(), modern, modern.beats, "R", **{**ctx, "innovation": 1.0})["family"] == 1.0
+    assert terms(task, state(), modern, modern.beats, "R")["family"] == -2.5
+    assert terms(task, state(), modern, modern.beats, "R", innovation=1.0)["family"] == 1.0
     s = library.get("glissade")
-    assert step_terms(state(), s, 2, "R", **{**ctx, "inside": False})["stage"] == -4.0
-    assert step_terms(state(), s, 2, "R", **{**ctx, "facing": 5})["stage"] == -1.5
-    down = ctx["downbeat"]
+    assert terms(task, state(), s, 2, "R", inside=False)["stage"] == -4.0
+    assert terms(task, state(), s, 2, "R", facing=5)["stage"] == -1.5
+    down = task.downbeat
     a3 = int(np.flatnonzero(down & (demo_music_map.meter == 3))[0])
-    waltz = {**ctx, "a": a3, "meter": 3, "n": 24}
-    assert step_terms(state(beats=1), s, 3, "R", **waltz)["bar"] == -1.5
-    assert step_terms(state(beats=0), s, 3, "R", **waltz)["bar"] == 0.0
+    waltz = {"a": a3, "n": 24}
+    assert terms(task, state(beats=1), s, 3, "R", **waltz)["bar"] == -1.5
+    assert terms(task, state(beats=0), s, 3, "R", **waltz)["bar"] == 0.0
     pose = library.get("pose croisée")
-    assert step_terms(state(beats=6), pose, 2, "R", **ctx)["ending"] == 3.0
-    assert step_terms(state(beats=2), pose, 2, "R", **ctx)["ending"] == 0.0
+    assert terms(task, state(beats=6), pose, 2, "R")["ending"] == 3.0
+    assert terms(task, state(beats=2), pose, 2, "R")["ending"] == 0.0
     assert STRICT_BELOW < 0.1 and Stage().inside((0.0, 0.0))
 
 
@@ -195,7 +209,7 @@ def test_big_moments_come_downstage(demo_music_map, library):
     assert peaks.max() == 1.0 and (peaks == 0).sum() >= len(peaks) // 2
     big, rest = [], []
     for seed in range(6):
-        sc = compose(demo_music_map, library=library, seed=seed)
+        sc = compose(demo_music_map, Brief(seed=seed), library=library)
         for ph, w in zip(sc.phrases, peaks):
             z = np.mean([st.spot[1] for st in ph.steps[1:]] or [0.0])
             (big if w > 0.5 else rest).append(z)
@@ -204,7 +218,7 @@ def test_big_moments_come_downstage(demo_music_map, library):
 
 def test_a_smaller_stage_is_respected(demo_music_map, library):
     small = Stage(width_m=5.0, depth_m=4.0)
-    sc = compose(demo_music_map, library=library, seed=1, stage=small)
+    sc = compose(demo_music_map, Brief(seed=1, stage=small), library=library)
     assert sc.settings["stage"] == {"width_m": 5.0, "depth_m": 4.0}
     for _ph, st, _b in sc.placed():
         assert abs(st.spot[0]) <= 2.5 and abs(st.spot[1]) <= 2.0

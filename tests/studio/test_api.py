@@ -218,5 +218,6 @@ def test_bad_requests_get_clear_messages(client, project):
     assert client.get("/api/projects/ffff").status_code == 404
     r = client.post(f"/api/projects/{project['id']}/generate", json={"style": "hiphop"})
     assert r.status_code == 400 and "classical" in r.json()["detail"]
-    assert client.post(f"/api/projects/{project['id']}/generate", json={"innovation": 3}).status_code == 422
+    r = client.post(f"/api/projects/{project['id']}/generate", json={"innovation": 3})
+    assert r.status_code == 400 and "innovation must be between 0 and 1" in r.json()["detail"]
     assert client.post("/api/projects", content=b"x", headers={"content-type": "text/plain"}).status_code == 400

@@ -28,7 +28,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from kanat.errors import ScoreError
+from kanat.brief import Brief
+from kanat.errors import ParameterError, ScoreError
 from kanat.files import write_text_guarded
 
 FORMAT_VERSION = 1
@@ -71,7 +72,8 @@ class Score:
     music : str
         The music file the score was made for.
     settings : dict
-        style, innovation, difficulty, seed, stage size ...
+        The brief it was composed with (:meth:`kanat.brief.Brief.to_settings`):
+        style, innovation, difficulty, seed, stage ...; :attr:`brief` reads it.
     phrases : list of Phrase
     """
 
@@ -80,6 +82,14 @@ class Score:
     phrases: list[Phrase]
     path: str | None = field(default=None, compare=False)
     doc: object = field(default=None, compare=False, repr=False)  # the YAML it was read from, for its comments
+
+    @property
+    def brief(self) -> Brief:
+        """The brief the score was composed with (checked; kanat's defaults for what it does not say)."""
+        try:
+            return Brief.from_settings(self.settings, where=f"{self.path or 'score.yaml'} settings")
+        except ParameterError as exc:
+            raise ScoreError(str(exc)) from None
 
     def placed(self) -> list[tuple[Phrase, PlacedStep, int]]:
         """Every placed step with its phrase and its absolute first beat index, in order."""
@@ -202,7 +212,15 @@ class Score:
                     raise ScoreError(f"{where} line {sline}: 'at: {st.at}' is outside the phrase's beats 1-{ph.n_beats}")
                 ph.steps.append(st)
             phrases.append(ph)
-        return cls(music=str(data["music"]), settings=dict(data.get("settings") or {}), phrases=phrases, doc=data)
+        settings = data.get("settings") or {}
+        if not isinstance(settings, dict):
+            raise ScoreError(f"{where} line {_line(data) or 1}: settings must be a mapping (style, innovation, "
+                             f"difficulty, seed, stage), got {settings!r}")
+        try:  # the settings are checked now, not when a stage reads them
+            Brief.from_settings(settings, where=f"{where} settings")
+        except ParameterError as exc:
+            raise ScoreError(str(exc)) from None
+        return cls(music=str(data["music"]), settings=dict(settings), phrases=phrases, doc=data)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Score":

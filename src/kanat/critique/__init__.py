@@ -17,7 +17,8 @@ from kanat.critique.metrics import (
     stage_use, step_variety, strong_beat_share, strong_beats, support_distance,
 )
 from kanat.critique.report import Critique, Finding
-from kanat.critique.review import METRIC_INFO, add_import_figures, critique
+from kanat.critique.info import METRIC_INFO
+from kanat.critique.review import add_import_figures, critique
 
 __all__ = [
     "critique", "add_import_figures", "Critique", "Finding", "METRIC_INFO", "air_phases", "beat_align_per_beat", "beat_align_score",

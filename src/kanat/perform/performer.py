@@ -32,13 +32,13 @@ from kanat.listen.musicmap import MusicMap
 from kanat.perform.ik import two_bone_ik
 from kanat.perform.timing import beats_to_time, ease, facing_to_yaw, local_to_world
 from kanat.vocabulary import Library, load_library
+from kanat.vocabulary.tempo import ADAGIO_BELOW_BPM
 
 G = 9.81
 _SUPPORT_FEET = {"both": (True, True), "left": (True, False), "right": (False, True), "air": (False, False), "floor": (True, True)}
 # how much of a step's travel each kind of frame carries
 PULSE = 0.85  # how much the movement settles on each beat (0 = not at all, 1 = stops)
 PULSE_ADAGIO = 0.35  # in slow music the line flows through the beats
-ADAGIO_BEAT_S = 0.75  # beats longer than this (under 80 BPM) are adagio
 TAKEOFF_OPEN = 0.3  # how far the legs have opened toward the flight's shape as the feet leave the floor
 FLIGHT_SHAPE = 0.4  # share of the first flight segment after which the flight's shape is reached
 _LEGS = [J[n] for n in ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_foot", "right_foot")]
@@ -142,8 +142,9 @@ def pulse_times(times_s: np.ndarray, beats_s: np.ndarray) -> np.ndarray:
     Within each beat the dance time runs as ``u - k sin(2 pi u) / (2 pi)``
     (u = 0..1 through the beat), so its speed dips to ``1 - k`` of the average
     on the beat and peaks on the "and"; keyframes still sound exactly on
-    their beats. ``k`` is ``PULSE`` for beats quicker than ``ADAGIO_BEAT_S``
-    and ``PULSE_ADAGIO`` for slower ones, where the line should flow.
+    their beats. ``k`` is ``PULSE`` for beats at allegro or moderate tempi and
+    ``PULSE_ADAGIO`` in adagio (:mod:`kanat.vocabulary.tempo`), where the
+    line should flow.
 
     times_s : np.ndarray, shape (T,)
     beats_s : np.ndarray, shape (B,)
@@ -157,7 +158,7 @@ def pulse_times(times_s: np.ndarray, beats_s: np.ndarray) -> np.ndarray:
     i = np.clip(np.floor(x).astype(int), 0, b.size - 2)
     u = x - i
     period = b[i + 1] - b[i]
-    k = np.where(period > ADAGIO_BEAT_S, PULSE_ADAGIO, PULSE)
+    k = np.where(60.0 / period < ADAGIO_BELOW_BPM, PULSE_ADAGIO, PULSE)
     warped = i + u - k * np.sin(2 * np.pi * u) / (2 * np.pi)
     return np.where(inside, beats_to_time(warped, b), times_s)
 

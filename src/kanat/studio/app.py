@@ -24,6 +24,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
+from kanat.brief import DEFAULT_DIFFICULTY, DEFAULT_INNOVATION, DEFAULT_STYLE, Brief
 from kanat.errors import AudioError, KanatError
 from kanat.studio import jobs as J
 from kanat.studio.store import Store, new_id
@@ -49,10 +50,12 @@ AUDIO_TYPES = {"wav": "audio/wav", "flac": "audio/flac", "ogg": "audio/ogg", "mp
 
 
 class GenerateIn(BaseModel):
-    style: str = "classical"
-    innovation: float = Field(0.2, ge=0.0, le=1.0)
-    difficulty: int = Field(2, ge=1, le=5)
-    seed: int = Field(0, ge=0, le=2**31 - 1)
+    """What the page asks for; the ranges are the Brief's (checked once, there)."""
+
+    style: str = DEFAULT_STYLE
+    innovation: float = DEFAULT_INNOVATION
+    difficulty: int = DEFAULT_DIFFICULTY
+    seed: int = 0
     alternatives: int = Field(3, ge=1, le=6)
 
 
@@ -304,10 +307,8 @@ def create_app(data_dir: str | os.PathLike, *, max_upload_bytes: int = DEFAULT_M
         if p["status"] in ("analysing", "failed"):
             _no(409, "the music is not analysed yet; wait for the analysis to finish" if p["status"] == "analysing"
                 else f"this project's music could not be analysed: {p['error']}")
-        if body.style not in ("classical", "modern"):
-            _no(400, f"style must be 'classical' or 'modern', got {body.style!r}")
-        return start(pid, "generate", J.generate(store, pid, style=body.style, innovation=body.innovation,
-                                                 difficulty=body.difficulty, seed=body.seed, alternatives=body.alternatives))
+        brief = Brief(style=body.style, innovation=body.innovation, difficulty=body.difficulty, seed=body.seed)
+        return start(pid, "generate", J.generate(store, pid, brief, alternatives=body.alternatives))
 
     @app.post("/api/projects/{pid}/choose")
     def choose(pid: str, body: ChooseIn):
@@ -365,7 +366,7 @@ def create_app(data_dir: str | os.PathLike, *, max_upload_bytes: int = DEFAULT_M
     @app.get("/api/projects/{pid}/candidates")
     def candidates(pid: str, phrase: int, index: int, alt: int | None = None):
         """Steps that could replace step ``index`` of ``phrase``: same beats in this meter, chaining stances."""
-        from kanat.compose.composer import durations
+        from kanat.compose.terms import durations
         from kanat.listen import MusicMap
         from kanat.vocabulary import load_library
 

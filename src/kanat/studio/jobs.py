@@ -122,9 +122,8 @@ def _load(store: Store, pid: str):
     return folder, MusicMap.load(folder / "music.json"), load_library()
 
 
-def generate(store: Store, pid: str, *, style: str, innovation: float, difficulty: int, seed: int, alternatives: int,
-             stage=None):
-    """Compose ``alternatives`` dances (seeds seed, seed+1, ...) and hand each over without video."""
+def generate(store: Store, pid: str, brief, *, alternatives: int):
+    """Compose ``alternatives`` dances (seeds brief.seed, brief.seed + 1, ...) and hand each over without video."""
     from kanat.compose import Score, compose
     from kanat.pipeline import _hand_over
 
@@ -136,15 +135,15 @@ def generate(store: Store, pid: str, *, style: str, innovation: float, difficult
             tell = lambda s, f, m="", k=k: progress(s if s == "compose" else f"alternative {k + 1}: {s}",  # noqa: E731
                                                     (k + 0.5 * f) / alternatives if s != "compose" else (k + 0.1) / alternatives, m)
             tell("compose", 0.0, f"alternative {k + 1} of {alternatives}")
-            score = compose(mm, library=library, style=style, innovation=innovation, difficulty=difficulty,
-                            seed=seed + k, music=str(music), stage=stage)
+            this = brief.replace(seed=brief.seed + k)
+            score = compose(mm, this, library=library, music=str(music))
             where.mkdir(parents=True, exist_ok=True)
             for old in ("score.yaml", ".score.yaml.kanat-sha256"):  # a new dance replaces the studio's old one
                 (where / old).unlink(missing_ok=True)
             files = {"music.json": mm.save(where / "music.json"), "score.yaml": score.save(where / "score.yaml")}
             score = Score.load(where / "score.yaml")
             (where / "dance.mp4").unlink(missing_ok=True)  # an old video would not match the new dance
-            _hand_over(score, mm, library, where, files, video=False, progress=tell)
+            _hand_over(score, mm, library, where, files, brief=this, video=False, progress=tell)
         for k in range(alternatives, 10):  # fewer alternatives than last time: drop the old ones
             old = folder / f"alt-{k + 1}"
             if old.is_dir():
@@ -152,7 +151,7 @@ def generate(store: Store, pid: str, *, style: str, innovation: float, difficult
 
                 shutil.rmtree(old)
         store.update_project(pid, status="danced", alternatives=alternatives, chosen=1,
-                             settings={"style": style, "innovation": innovation, "difficulty": difficulty, "seed": seed})
+                             settings=brief.to_settings())
         return f"{alternatives} dance{'s' if alternatives > 1 else ''} composed"
 
     return body
@@ -163,7 +162,7 @@ def _perform_again(score, mm, library, where: Path, progress) -> None:
     from kanat.pipeline import _hand_over
 
     (where / "dance.mp4").unlink(missing_ok=True)
-    _hand_over(score, mm, library, where, {}, video=False, progress=progress)
+    _hand_over(score, mm, library, where, {}, brief=score.brief, video=False, progress=progress)
 
 
 def reperform(store: Store, pid: str, alt: int, what: str):
@@ -187,10 +186,8 @@ def regenerate(store: Store, pid: str, alt: int, seed: int):
         folder, mm, library = _load(store, pid)
         where = folder / f"alt-{alt}"
         old = Score.load(where / "score.yaml")
-        s = old.settings
         progress("compose", 0.1, "composing around the locks")
-        score = compose(mm, library=library, style=s.get("style", "classical"), innovation=float(s.get("innovation", 0.2)),
-                        difficulty=int(s.get("difficulty", 2)), seed=seed, music=old.music, constraints=old)
+        score = compose(mm, old.brief.replace(seed=seed), library=library, music=old.music, constraints=old)
         score.save(where / "score.yaml")
         score = Score.load(where / "score.yaml")
         _perform_again(score, mm, library, where, progress)

@@ -1,0 +1,111 @@
+"""What the critic sees once: positions, speeds, the count grid, the steps; and how places are named.
+
+Conventions
+-----------
+- Places are named the way a dancer counts: "phrase 3 (B), counts 1-4" (in
+  3/4, "bars 1-2"), from ``MusicMap.phrases`` and ``count_labels``; outside
+  every phrase by their times in seconds. Beat indices are absolute.
+- Every area of the critique (musicality, physics, craft) reads a
+  :class:`Watch` and returns its figures and findings:
+  ``Observed = tuple[dict, list[Finding]]``; :func:`gather` joins them in order.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from kanat.body.kinematics import center_of_mass
+from kanat.body.motion import Motion
+from kanat.brief import Brief
+from kanat.compose.score import PlacedStep, Score
+from kanat.critique import metrics as M
+from kanat.critique.report import Finding
+from kanat.listen.musicmap import MusicMap
+
+Observed = tuple[dict, list[Finding]]
+
+
+def gather(*parts: Observed) -> Observed:
+    """The figures and findings of several observations, in order."""
+    figures: dict = {}
+    findings: list[Finding] = []
+    for f, n in parts:
+        figures.update(f)
+        findings += n
+    return figures, findings
+
+
+class Watch:
+    """What the critic sees once: positions, speeds, the count grid, the steps."""
+
+    def __init__(self, motion: Motion, mm: MusicMap, score: Score | None, brief: Brief) -> None:
+        self.motion, self.mm, self.score = motion, mm, score
+        self.fps = float(motion.fps)
+        self.pos = motion.positions()
+        self.speed = M.mean_joint_speed(self.pos, self.fps)
+        self.beats = mm.beats_s
+        self.edges = M.beat_edges_s(self.beats, motion.duration_s)
+        self.phrase_of_beat = mm.phrase_of_beat()
+        self.section_of_beat = mm.section_of_beat()
+        self.brief = brief
+        #: (phrase index, step, first beat, last beat), beats absolute
+        self.placed: list[tuple[int, PlacedStep, int, int]] = []
+        if score is not None:
+            for k, ph in enumerate(score.phrases):
+                for st in ph.steps:
+                    a = ph.first_beat + st.at - 1
+                    self.placed.append((k, st, a, a + max(int(st.beats), 1) - 1))
+
+    @cached_property
+    def com(self) -> np.ndarray:
+        """Centre of mass per frame, shape (T, 3), metres."""
+        return center_of_mass(self.pos)
+
+    # ------------------------------------------------------------ naming
+    def beat_at(self, t_s: float) -> int:
+        return int(np.clip(np.searchsorted(self.beats, t_s, side="right") - 1, 0, len(self.beats) - 1))
+
+    def frames_to_beats(self, a: int, z: int) -> tuple[int, int]:
+        """Beat range of frames a .. z-1."""
+        return self.beat_at(a / self.fps), self.beat_at(max(a, z - 1) / self.fps)
+
+    def _label(self, i: int) -> str:
+        return str(self.mm.counts[i]) if self.mm.meter[i] == 3 else self.mm.count_labels[i]
+
+    def where(self, a: int, z: int, *, section: bool = False) -> str:
+        """'phrase 3, counts 1-4' for beats a..z (absolute indices)."""
+        n = len(self.beats)
+        a, z = int(np.clip(a, 0, n - 1)), int(np.clip(z, 0, n - 1))
+        unit, one = ("bars", "bar") if self.mm.meter[a] == 3 else ("counts", "count")
+        pa, pz = self.phrase_of_beat[a], self.phrase_of_beat[z]
+        if pa < 0 or pz < 0:
+            return f"{self.beats[a]:.1f}-{self.beats[z]:.1f} s"
+        la, lz = self._label(a), self._label(z)
+        sec = self.section_of_beat[a] if section else ""
+        head = f"phrase {pa + 1}" + (f" ({sec})" if sec else "")
+        if pa == pz:
+            return f"{head}, {one} {la}" if la == lz else f"{head}, {unit} {la}-{lz}"
+        return f"{head} {one} {la} to phrase {pz + 1} {one} {lz}"
+
+    def steps_in(self, a: int, z: int, *, limit: int = 4) -> list[str]:
+        """Names (with side) of the steps overlapping beats a..z."""
+        out: list[str] = []
+        for _, st, b0, b1 in self.placed:
+            if b0 <= z and b1 >= a:
+                name = f"{st.step} {st.side}" if st.side in ("R", "L") else st.step
+                if name not in out:
+                    out.append(name)
+        return out[:limit]
+
+    def finding(self, kind: str, area: str, text: str, a: int | None = None, z: int | None = None, *,
+                suggestion: str = "", metric: str = "", importance: float = 0.5, section: bool = False) -> Finding:
+        """A note about beats a..z (or about the whole dance when a is None)."""
+        if a is None:
+            return Finding(kind, area, text, suggestion=suggestion, metric=metric, importance=importance)
+        z = a if z is None else z
+        ends = self.edges if len(self.edges) else self.beats
+        time_s = (float(self.beats[a]), float(ends[min(z + 1, len(ends) - 1)]))
+        return Finding(kind, area, text, where=self.where(a, z, section=section), beats=(a, z), time_s=time_s,
+                       steps=self.steps_in(a, z), suggestion=suggestion, metric=metric, importance=importance)
