@@ -218,9 +218,16 @@ def _hand_over(score, mm, library: Library, out: Path, files: dict, *, brief: Br
     if progress:
         progress("critique", 1.0, f"{len(report.findings)} notes")
     if video:
-        audio = Path(score.music)
-        files["dance.mp4"] = render_video(
-            motion, out / "dance.mp4", audio_path=audio if audio.is_file() else None, music_map=mm,
-            captions=captions_for(score, mm), progress=_tell(progress, "render"), **(video_options or {}),
-        )
+        files["dance.mp4"] = make_video(score, mm, motion, out, brief=brief, video_options=video_options,
+                                        progress=progress)
     return Result(out_dir=out, music_map=mm, score=score, motion=motion, critique=report, files=files)
+
+
+def make_video(score: Score, mm: MusicMap, motion: Motion, out: Path, *, brief: Brief,
+               video_options: dict | None = None, progress: Progress | None = None) -> Path:
+    """``out/dance.mp4``: the dance with its music and the counts on screen (the command line and the studio)."""
+    audio = Path(score.music)
+    return render_video(
+        motion, Path(out) / "dance.mp4", audio_path=audio if audio.is_file() else None, music_map=mm,
+        captions=captions_for(score, mm), progress=_tell(progress, "render"), **(video_options or {}),
+    )

@@ -198,21 +198,17 @@ def regenerate(store: Store, pid: str, alt: int, seed: int):
 
 
 def video(store: Store, pid: str, alt: int, options: dict | None = None):
-    """Render dance.mp4 of the alternative (the slowest export, so only on request)."""
+    """Render dance.mp4 of the alternative (the slowest export, so only on request), as the command line does."""
     from kanat.body import Motion
     from kanat.compose import Score
-    from kanat.pipeline import captions_for
-    from kanat.render import render_video
+    from kanat.pipeline import make_video
 
     def body(progress):
         folder, mm, _library = _load(store, pid)
         where = folder / f"alt-{alt}"
         score = Score.load(where / "score.yaml")
-        motion = Motion.load(where / "motion.npz")
-        audio = Path(score.music)
-        render_video(motion, where / "dance.mp4", audio_path=audio if audio.is_file() else None, music_map=mm,
-                     captions=captions_for(score, mm), progress=lambda f, m="": progress("render", f, m),
-                     **(options or {}))
+        make_video(score, mm, Motion.load(where / "motion.npz"), where, brief=score.brief, video_options=options,
+                   progress=progress)
         return "video ready"
 
     return body
