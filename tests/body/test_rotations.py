@@ -101,3 +101,23 @@ def test_mirror_x_mirrors_rotated_vectors(rng):
     v = rng.normal(size=(20, 3))
     flip = np.array([-1.0, 1.0, 1.0])
     assert np.allclose(R.rotate(R.mirror_x(q), v * flip), R.rotate(q, v) * flip)
+
+
+def test_between_takes_a_to_b_by_the_smallest_rotation(rng):
+    a = rng.normal(size=(50, 3))
+    b = rng.normal(size=(50, 3))
+    q = R.between(a, b)
+    turned = R.rotate(q, a / np.linalg.norm(a, axis=-1, keepdims=True))
+    assert np.allclose(turned, b / np.linalg.norm(b, axis=-1, keepdims=True), atol=1e-9)
+    # the smallest rotation: its angle is the angle between the two directions
+    cos = np.sum(a * b, axis=-1) / np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
+    assert np.allclose(np.linalg.norm(R.to_axis_angle(q), axis=-1), np.arccos(np.clip(cos, -1, 1)), atol=1e-7)
+
+
+def test_between_edge_cases():
+    x = np.array([1.0, 0.0, 0.0])
+    assert np.allclose(R.between(x, 2 * x), R.identity())
+    half = R.between(x, -x)
+    assert np.allclose(R.rotate(half, x), -x, atol=1e-9)
+    assert np.allclose(R.between(x, np.zeros(3)), R.identity())
+    assert R.between(x, np.ones((4, 2, 3))).shape == (4, 2, 4)  # broadcasts

@@ -105,16 +105,11 @@ def sole_points(positions: np.ndarray) -> np.ndarray:
 
     p = np.asarray(positions, dtype=float)
     rest_dir = _rest_offsets()[J["left_foot"]]
-    rest_dir = rest_dir / np.linalg.norm(rest_dir)
     out = []
     for ankle, foot in (("left_ankle", "left_foot"), ("right_ankle", "right_foot")):
         pa, pf = p[..., J[ankle], :], p[..., J[foot], :]
         d = pf - pa
-        d = d / np.maximum(np.linalg.norm(d, axis=-1, keepdims=True), 1e-9)
-        axis = np.cross(np.broadcast_to(rest_dir, d.shape), d)
-        s = np.linalg.norm(axis, axis=-1)
-        ang = np.arctan2(s, d @ rest_dir)
-        q = R.from_axis_angle(np.where(s[..., None] > 1e-9, axis, [1.0, 0.0, 0.0]), np.where(s > 1e-9, ang, 0.0))
+        q = R.between(rest_dir, d)
         heel = pa + R.rotate(q, np.broadcast_to([0.0, -ANKLE_HEIGHT_M, -0.03], pa.shape))
         # the ball is a round pad: its contact point lies straight below the foot joint
         ball = pf - np.array([0.0, BALL_HEIGHT_M, 0.0])

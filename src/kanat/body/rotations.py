@@ -153,6 +153,30 @@ def rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     return v + q[..., :1] * t + np.cross(qv, t)
 
 
+def between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The smallest rotation taking direction ``a`` to direction ``b``, shape (..., 4).
+
+    a, b : np.ndarray, shape (..., 3)
+        Directions (need not be unit length); they broadcast.
+    Opposite directions give half a turn about an axis perpendicular to
+    ``a``; a zero ``b`` gives the identity.
+    """
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    a = a / np.maximum(np.linalg.norm(a, axis=-1, keepdims=True), 1e-12)
+    nb = np.linalg.norm(b, axis=-1, keepdims=True)
+    zero = nb[..., 0] < 1e-9
+    b = b / np.maximum(nb, 1e-12)
+    d = np.sum(a * b, axis=-1)
+    c = np.cross(a, b)
+    perp = np.cross(a, np.broadcast_to([1.0, 0.0, 0.0], a.shape))
+    perp = np.where(np.linalg.norm(perp, axis=-1, keepdims=True) < 1e-6, np.cross(a, [0.0, 0.0, 1.0]), perp)
+    perp = perp / np.maximum(np.linalg.norm(perp, axis=-1, keepdims=True), 1e-12)
+    q = np.concatenate([(1.0 + d)[..., None], c], axis=-1)
+    q = np.where((d < -1 + 1e-9)[..., None], np.concatenate([np.zeros(d.shape + (1,)), perp], -1), q)
+    q = np.where(zero[..., None], identity(d.shape), q)
+    return normalize(q)
+
+
 def slerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Spherical interpolation from ``a`` (t=0) to ``b`` (t=1) along the short arc.
 

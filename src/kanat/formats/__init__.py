@@ -17,7 +17,8 @@ reader raises :class:`kanat.errors.FormatError` with the reason.
   joint positions (T, 24, 3) in metres (see :mod:`kanat.formats.joints`).
 """
 
-from kanat.formats.bvh import BvhImport, estimate_contacts, import_bvh, read_bvh, write_bvh
+from kanat.body.contacts import estimate_contacts
+from kanat.formats.bvh import BvhImport, import_bvh, read_bvh, write_bvh
 from kanat.formats.skeleton_map import RetargetInfo
 from kanat.formats.gltf import read_glb_joints, validate_glb, write_glb
 from kanat.formats.joints import Joints, read_joints_npz, write_joints_npz

@@ -46,7 +46,8 @@ from pathlib import Path
 import numpy as np
 
 from kanat.body import rotations as R
-from kanat.body.kinematics import forward_kinematics, sole_points
+from kanat.body.contacts import estimate_contacts
+from kanat.body.kinematics import forward_kinematics
 from kanat.body.motion import Motion
 from kanat.body.skeleton import ANKLE_HEIGHT_M, JOINT_NAMES, PARENTS, Skeleton
 from kanat.errors import FormatError
@@ -67,8 +68,6 @@ END_SITES_M: dict[str, tuple[float, float, float]] = {
 
 _AXIS = {"X": 0, "Y": 1, "Z": 2}
 _UNIT = np.eye(3)
-_CONTACT_HEIGHT_M = 0.05
-_CONTACT_SPEED_M_S = 0.5
 
 
 # ---------------------------------------------------------------- Euler maths
@@ -543,34 +542,3 @@ def _to_motion(joints: list[_Joint], index: list[int], fps: float, data: np.ndar
     skeleton = Skeleton(offsets=offsets)
     positions, _ = forward_kinematics(skeleton, root_pos, rots)
     return Motion(fps=fps, root_pos=root_pos, rotations=rots, contacts=estimate_contacts(positions, fps), skeleton=skeleton)
-
-
-def estimate_contacts(positions: np.ndarray, fps: float) -> np.ndarray:
-    """Foot contacts from the soles' height and speed.
-
-    A foot bears weight where its lower sole point (heel or ball, see
-    :func:`kanat.body.sole_points`) is within 5 cm of the floor and that point
-    moves slower than 0.5 m/s. The floor is y = 0, or lower where the soles
-    go lower (the 2nd percentile of the lowest sole point).
-
-    Parameters
-    ----------
-    positions : np.ndarray, shape (T, 24, 3)
-        World joint positions, metres, Y up.
-    fps : float
-        Frames per second.
-
-    Returns
-    -------
-    contacts : np.ndarray of bool, shape (T, 2)
-        Left foot, right foot.
-    """
-    soles = sole_points(np.asarray(positions, dtype=float))  # (T, 4, 3): l heel, l ball, r heel, r ball
-    T = soles.shape[0]
-    floor = min(0.0, float(np.percentile(soles[..., 1].min(axis=1), 2))) if T else 0.0
-    if T > 1:
-        speed = np.linalg.norm(np.gradient(soles, axis=0), axis=-1) * fps
-    else:
-        speed = np.zeros(soles.shape[:2])
-    low = (soles[..., 1] - floor < _CONTACT_HEIGHT_M) & (speed < _CONTACT_SPEED_M_S)
-    return np.stack([low[:, 0] | low[:, 1], low[:, 2] | low[:, 3]], axis=1)

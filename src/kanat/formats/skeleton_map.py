@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kanat.body import rotations as R
+from kanat.body.contacts import estimate_contacts
 from kanat.body.kinematics import forward_kinematics, sole_points
 from kanat.body.motion import Motion
 from kanat.body.skeleton import ANKLE_HEIGHT_M, J, JOINT_NAMES, PARENTS, Skeleton, default_skeleton
@@ -455,21 +456,6 @@ def detect_up(tg: np.ndarray) -> str:
 
 
 # ------------------------------------------------------------------- fit
-def _swing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The smallest rotation taking directions a to b, shape (..., 4); identity where b is zero."""
-    a, b = _norm(a), _norm(b)
-    zero = np.linalg.norm(b, axis=-1) < 1e-9
-    d = np.sum(a * b, axis=-1)
-    c = np.cross(a, b)
-    # opposite directions: half a turn about any axis perpendicular to a
-    perp = np.cross(a, np.broadcast_to([1.0, 0.0, 0.0], a.shape))
-    perp = np.where(np.linalg.norm(perp, axis=-1, keepdims=True) < 1e-6, np.cross(a, [0.0, 0.0, 1.0]), perp)
-    q = np.concatenate([(1.0 + d)[..., None], c], axis=-1)
-    q = np.where((d < -1 + 1e-9)[..., None], np.concatenate([np.zeros(d.shape + (1,)), _norm(perp)], -1), q)
-    q = np.where(zero[..., None], R.identity(d.shape), q)
-    return R.normalize(q)
-
-
 def _frame(left: np.ndarray, up: np.ndarray) -> np.ndarray:
     """Rotation matrices (T, 3, 3) whose columns are left (x), up (y), forward (z)."""
     x = _norm(left)
@@ -530,7 +516,7 @@ def fit_smpl(tg: np.ndarray) -> tuple[Skeleton, np.ndarray, np.ndarray, np.ndarr
             c = children[j][0]
             parent_rot = glob[:, p]
             now = R.rotate(parent_rot, np.broadcast_to(off[c], (T, 3)))
-            glob[:, j] = R.multiply(_swing(now, tg[:, c] - pos[:, j]), parent_rot)
+            glob[:, j] = R.multiply(R.between(now, tg[:, c] - pos[:, j]), parent_rot)
         else:  # leaves keep their parent's orientation
             glob[:, j] = glob[:, p]
     local = glob.copy()
@@ -563,7 +549,6 @@ def retarget(names: list[str], parents: list[int], positions: np.ndarray, ends: 
         estimated.
     info : RetargetInfo
     """
-    from kanat.formats.bvh import estimate_contacts
 
     tg, joint_map, mapped, convention = smpl_targets(names, parents, np.asarray(positions, float), ends, where=where)
     up = detect_up(tg)

@@ -245,16 +245,6 @@ def _leg_quats(flex: float, abd: float, turnout: float, plie_flex: float, *, rig
     return R.multiply(q_abd, R.multiply(q_flex, R.multiply(q_turn, _q(x=plie_flex))))
 
 
-def _min_rotation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The smallest rotation taking unit vector ``a`` to unit vector ``b``."""
-    axis = np.cross(a, b)
-    n = np.linalg.norm(axis)
-    ang = np.arccos(np.clip(a @ b, -1.0, 1.0))
-    if n < 1e-9:
-        return R.identity() if ang < 1.0 else R.from_axis_angle(np.array([0.0, 1.0, 0.0]), np.pi)
-    return R.from_axis_angle(axis / n, ang)
-
-
 def _arm_quats(elev: float, fwd: float, bend: float, *, left: bool) -> tuple[np.ndarray, np.ndarray]:
     """Shoulder and elbow rotations for a rounded arm.
 
@@ -266,7 +256,7 @@ def _arm_quats(elev: float, fwd: float, bend: float, *, left: bool) -> tuple[np.
     sx = 1.0 if left else -1.0
     d1 = np.array([sx * np.cos(e) * np.cos(f), np.sin(e), np.cos(e) * np.sin(f)])
     rest = np.array([sx, 0.0, 0.0])
-    q_sh = _min_rotation(rest, d1)
+    q_sh = R.between(rest, d1)
     inward = np.array([-sx, 0.0, 0.6])
     perp = inward - (inward @ d1) * d1
     if np.linalg.norm(perp) < 1e-6 or bend == 0:
@@ -274,7 +264,7 @@ def _arm_quats(elev: float, fwd: float, bend: float, *, left: bool) -> tuple[np.
     perp /= np.linalg.norm(perp)
     b = np.radians(bend)
     d2 = np.cos(b) * d1 + np.sin(b) * perp
-    q_world = _min_rotation(d1, d2)
+    q_world = R.between(d1, d2)
     # express the world-frame bend in the elbow's parent (upper arm) frame
     q_el = R.multiply(R.conjugate(q_sh), R.multiply(q_world, q_sh))
     return q_sh, q_el
@@ -434,7 +424,7 @@ def _balance_over_foot(rot: np.ndarray, *, right_support: bool, flat: bool, tole
         if np.linalg.norm(d) < tolerance_m:
             break
         v = centre - pos[hip]
-        q_world = _min_rotation(v / np.linalg.norm(v), (v + d) / np.linalg.norm(v + d))
+        q_world = R.between(v / np.linalg.norm(v), (v + d) / np.linalg.norm(v + d))
         g_pelvis = rot[J["pelvis"]]
         rot[hip] = R.multiply(R.conjugate(g_pelvis), R.multiply(q_world, R.multiply(g_pelvis, rot[hip])))
         if flat:
