@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(VENV)/bin/kanat demo --out out/demo
 
 test: $(DEVSTAMP) system-test-deps
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 bench: $(DEVSTAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

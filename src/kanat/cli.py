@@ -270,20 +270,57 @@ def critique_cmd(
 @app.command("steps")
 def steps_cmd(
     family: Optional[str] = typer.Option(None, help="Only this family: classical, modern, contemporary, linking."),
+    as_json: bool = typer.Option(False, "--json", help="Print every step as JSON, with the physical checks it passes."),
+    gallery: Optional[Path] = typer.Option(
+        None, "--gallery", help="Draw every step's keyframes into this PNG (placed as perform dances them)."),
 ) -> None:
     """List the vocabulary: every step with its counts, stances and character."""
-    from kanat.vocabulary import load_library
+    from kanat.vocabulary import FAMILIES, load_library
 
+    if family is not None and family not in FAMILIES:
+        from kanat.errors import ParameterError
+
+        raise ParameterError(f"--family {family!r} is not a family of steps; valid: {', '.join(FAMILIES)}")
+    if gallery is not None:
+        from kanat.files import check_output_file
+
+        check_output_file(gallery, suffixes=(".png",), what="the gallery")
     lib = load_library()
-    table = Table(title=f"kanat vocabulary ({len(lib)} steps, each also on the left side)")
-    for col in ("step", "family", "beats", "start -> end", "level", "energy", "meters", "character"):
-        table.add_column(col)
-    for s in lib:
-        if family and s.family != family:
-            continue
-        table.add_row(s.name, s.family, str(s.beats), f"{s.start} -> {s.end}", s.level, f"{s.energy:.1f}",
-                      "/".join(str(m) for m in s.meters), ", ".join(s.character))
-    out.print(table)
+    steps = [s for s in lib if family is None or s.family == family]
+    if as_json:
+        import json
+
+        from kanat.vocabulary.checks import check_step
+
+        rows = [_step_row(s, check_step(s)) for s in steps]
+        print(json.dumps({"format_version": 1, "steps": rows}, indent=1, ensure_ascii=False))
+    elif gallery is None:
+        table = Table(title=f"kanat vocabulary ({len(steps)} steps, each also on the left side)")
+        for col in ("step", "family", "beats", "start -> end", "level", "energy", "meters", "character"):
+            table.add_column(col)
+        for s in steps:
+            table.add_row(s.name, s.family, str(s.beats), f"{s.start} -> {s.end}", s.level, f"{s.energy:.1f}",
+                          "/".join(str(m) for m in s.meters), ", ".join(s.character))
+        out.print(table)
+    if gallery is not None:
+        from kanat.render.gallery import draw_gallery
+
+        path = draw_gallery(steps, gallery, title=f"kanat vocabulary{f' ({family})' if family else ''}: "
+                            f"{len(steps)} steps, keyframes placed as perform places them (orange = right)")
+        err.print(f"{path}: {len(steps)} steps drawn", markup=False)
+
+
+def _step_row(s, checks: dict) -> dict:
+    """One step for ``kanat steps --json``."""
+    return {
+        "name": s.name, "family": s.family, "counts": s.beats, "accent": s.accent, "level": s.level,
+        "start": s.start, "end": s.end, "support": s.supports("R"), "energy": s.energy, "meters": list(s.meters),
+        "character": list(s.character), "travel_m": list(s.travel), "turn_deg": s.turn_deg,
+        "difficulty": s.difficulty, "sided": s.sided, "prepared_by": list(s.prepared_by),
+        "air_beats": s.air_beats, "description": s.description,
+        "checks": {name: ("passed" if not problems else problems) for name, problems in checks.items()},
+        "checks_passed": not any(checks.values()),
+    }
 
 
 @app.command("studio")

@@ -113,3 +113,26 @@ def write_text_guarded(path: str | os.PathLike, text: str) -> Path:
     write_text(path, text)
     write_text(path.with_name(f".{path.name}.kanat-sha256"), _digest(text) + "\n")
     return path
+
+
+def check_output_file(path: str | os.PathLike, *, suffixes: tuple[str, ...], what: str) -> Path:
+    """Check, before any work, that a file named ``path`` can be written: the right suffix, not a folder, not below a file.
+
+    ``what`` names the file in messages ("the gallery"). A missing folder is
+    created when the file is written, as for every file kanat writes.
+    """
+    from kanat.errors import ParameterError
+
+    p = Path(path)
+    if p.suffix.lower() not in suffixes:
+        raise ParameterError(f"{what} must be a {' or '.join(suffixes)} file, got {str(p)!r}")
+    if p.is_dir():
+        raise ParameterError(f"{str(p)!r} is a folder; give a file name for {what}, such as {str(p / ('x' + suffixes[0]))!r}")
+    for parent in p.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ParameterError(f"cannot write {str(p)!r}: {str(parent)!r} is a file, not a folder")
+            if not os.access(parent, os.W_OK):
+                raise ParameterError(f"cannot write {str(p)!r}: the folder {str(parent)!r} is not writable")
+            break
+    return p

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import FPS, PELVIS_Y, make_motion, make_music_map, pulsing_root, standing_root
+from testkit.critique import FPS, PELVIS_Y, make_motion, make_music_map, pulsing_root, standing_root
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -255,3 +255,12 @@ def test_resample_positions_keeps_times():
     assert q.shape == (30, 1)
     assert np.allclose(q[:, 0], np.arange(30) / 30.0)
     assert PELVIS_Y == pytest.approx(0.955)
+
+
+@pytest.mark.parametrize("order", [1, 3, 10])
+def test_strict_minima_are_scipys_argrelextrema(order):
+    from scipy.signal import argrelextrema
+
+    rng = np.random.default_rng(order)
+    for x in (rng.normal(size=500), np.round(rng.normal(size=300), 1), np.zeros(20), np.arange(5.0), np.array([1.0])):
+        assert np.array_equal(M.strict_minima(x, order), argrelextrema(x, np.less, order=order)[0])

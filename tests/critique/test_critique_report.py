@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import FPS, arm_circles, make_motion, make_music_map, make_score, standing_root
+from testkit.critique import FPS, arm_circles, make_motion, make_music_map, make_score, standing_root
 
 from kanat.body import rotations, sole_points
 from kanat.critique import Critique, Finding, critique

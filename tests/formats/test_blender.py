@@ -37,9 +37,9 @@ pytestmark = pytest.mark.skipif(BLENDER is None, reason="blender not installed: 
 
 
 @pytest.fixture(scope="module")
-def blender_result(tmp_path_factory, make_motion_module) -> tuple[dict, np.ndarray]:
+def blender_result(tmp_path_factory, random_dance_module) -> tuple[dict, np.ndarray]:
     out = tmp_path_factory.mktemp("blender")
-    motion = make_motion_module(seed=3, n_frames=N_FRAMES, fps=FPS)
+    motion = random_dance_module(seed=3, n_frames=N_FRAMES, fps=FPS)
     write_bvh(motion, out / "dance.bvh")
     write_glb(motion, out / "dance.glb")
     write_joints_npz(motion, out / "joints.npz")

@@ -28,8 +28,8 @@ def test_round_trip_positions_within_1mm(tmp_path, motion):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**31 - 1), fps=st.sampled_from([24.0, 25.0, 30.0, 60.0]),
        amplitude=st.floats(0.1, 1.5), turns=st.floats(-4.0, 4.0))
-def test_round_trip_random_motions(tmp_path, make_motion, seed, fps, amplitude, turns):
-    motion = make_motion(seed=seed, n_frames=40, fps=fps, amplitude_rad=amplitude, turns=turns)
+def test_round_trip_random_motions(tmp_path, random_dance, seed, fps, amplitude, turns):
+    motion = random_dance(seed=seed, n_frames=40, fps=fps, amplitude_rad=amplitude, turns=turns)
     back = read_bvh(write_bvh(motion, tmp_path / "random.bvh"))
     assert back.fps == fps
     assert np.abs(back.positions() - motion.positions()).max() < 1e-3
@@ -119,8 +119,8 @@ def test_reads_smpl_bvh_from_other_tools(tmp_path, motion, order, scale, style):
     assert abs(back.skeleton.offsets[0, 1] - motion.skeleton.offsets[0, 1]) < 0.02
 
 
-def test_contacts_from_foot_height_and_speed(make_motion):
-    standing = make_motion(seed=1, n_frames=30, amplitude_rad=0.0, turns=0.0)
+def test_contacts_from_foot_height_and_speed(random_dance):
+    standing = random_dance(seed=1, n_frames=30, amplitude_rad=0.0, turns=0.0)
     pos = standing.positions().copy()
     pos[..., 0] = pos[:1, :, 0]  # stand still
     pos[..., 2] = pos[:1, :, 2]

@@ -50,8 +50,8 @@ def test_joints_between_frames_interpolate(glb, motion):
     np.testing.assert_allclose(got, (pos[1:] + pos[:-1]) / 2, atol=0.01)
 
 
-def test_animation_layout_and_quaternion_order(tmp_path, make_motion):
-    motion = make_motion(seed=2, n_frames=20, amplitude_rad=0.0, turns=0.25)  # the pelvis yaws 0 -> 90 degrees
+def test_animation_layout_and_quaternion_order(tmp_path, random_dance):
+    motion = random_dance(seed=2, n_frames=20, amplitude_rad=0.0, turns=0.25)  # the pelvis yaws 0 -> 90 degrees
     path = write_glb(motion, tmp_path / "yaw.glb")
     gltf = gl.GLTF2().load_binary(str(path))
     blob = gltf.binary_blob()

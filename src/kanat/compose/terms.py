@@ -114,7 +114,7 @@ def facing_for(step: Step, side: str, facing: int, xz: np.ndarray, stage: Stage,
         cost += 0.0 if f in (2, 8) else 0.1
         cost += 0.0 if stage.inside(end) else 10.0 + dist
         cost += 0.3 * max(0.0, dist - 2.5) * (1.0 - climax)
-        cost -= 2.0 * climax * float(np.clip(end[1] / 2.0, -1.0, 1.0))  # big moments travel downstage
+        cost -= 2.0 * climax * _clip1(end[1] / 2.0)  # big moments travel downstage
         if cost < best_cost - 1e-9:
             best, best_cost = f, cost
     return best
@@ -134,6 +134,11 @@ def durations(step: Step, meter: int, innovation: float = 0.0) -> tuple[int, ...
     if innovation > 0.6:
         out += (step.beats,)
     return out
+
+
+def _clip1(x: float) -> float:
+    """``x`` clipped to [-1, 1] (plain floats: the search calls this a hundred thousand times)."""
+    return -1.0 if x < -1.0 else (1.0 if x > 1.0 else x)
 
 
 def sides(step: Step) -> tuple[str, ...]:
@@ -168,7 +173,7 @@ def step_terms(task: PhraseTask, st, step: Step, beats: int, side: str, *, n: in
     t["prepared"] = -2.0 * strict if step.prepared_by and (prev is None or prev.name not in step.prepared_by) else 0.0
     downbeat = task.downbeat
     stretch = beats / step.beats
-    accent_beat = task.a + st.beats + int(np.floor(step.accent * stretch))
+    accent_beat = task.a + st.beats + math.floor(step.accent * stretch)
     on_down = accent_beat < downbeat.shape[0] and downbeat[accent_beat]
     t["accent"] = 0.5 if on_down and float(step.accent * stretch).is_integer() else 0.0
     starts_bar = task.a + st.beats < downbeat.shape[0] and downbeat[task.a + st.beats]
@@ -186,7 +191,7 @@ def step_terms(task: PhraseTask, st, step: Step, beats: int, side: str, *, n: in
     climax = task.climax if climax is None else climax
     stage_term = 0.0 if inside else -4.0
     if climax > 0 and end_z is not None:  # big moments come downstage
-        stage_term += 3.0 * climax * float(np.clip(end_z / 2.0, -1.0, 1.0))
+        stage_term += 3.0 * climax * _clip1(end_z / 2.0)
     if facing is not None:
         stage_term -= FACING_COST[facing] * (strict if facing in (4, 5, 6) else 1.0)
     t["stage"] = stage_term

@@ -25,7 +25,6 @@ from itertools import combinations
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
-from scipy.signal import argrelextrema
 from scipy.spatial import ConvexHull, QhullError
 
 from kanat.body.kinematics import sole_points
@@ -116,6 +115,26 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 
 # ------------------------------------------------------------- musicality
+def strict_minima(x: np.ndarray, order: int = 1) -> np.ndarray:
+    """Indices of strict local minima of ``x`` (lower than ``order`` neighbours on each side), shape (M,).
+
+    The same as ``scipy.signal.argrelextrema(x, np.less, order=order)[0]``
+    (mode "clip": the ends are never minima), which the published
+    protocols call; written here because importing ``scipy.signal`` costs
+    half a second of every command (tested equal to scipy's in
+    ``tests/critique``).
+    """
+    x = np.asarray(x)
+    n = x.shape[0]
+    idx = np.arange(n)
+    keep = np.ones(n, dtype=bool)
+    for shift in range(1, order + 1):
+        keep &= (x < x[np.minimum(idx + shift, n - 1)]) & (x < x[np.maximum(idx - shift, 0)])
+        if not keep.any():
+            break
+    return np.flatnonzero(keep)
+
+
 def kinematic_beats_bailando(positions: np.ndarray, *, smooth_sigma_frames: float = 5.0) -> np.ndarray:
     """Kinematic beats as Bailando finds them, frame indices at 60 fps.
 
@@ -128,7 +147,7 @@ def kinematic_beats_bailando(positions: np.ndarray, *, smooth_sigma_frames: floa
     """
     env = joint_speeds(positions, 1.0).mean(axis=1)
     env = gaussian_filter1d(env, smooth_sigma_frames)
-    return argrelextrema(env, np.less)[0]
+    return strict_minima(env)
 
 
 def kinematic_beats_fact(positions: np.ndarray, *, order: int = 10) -> np.ndarray:
@@ -140,7 +159,7 @@ def kinematic_beats_fact(positions: np.ndarray, *, order: int = 10) -> np.ndarra
     ``order`` = 10 frames on either side ("10 for 60FPS").
     """
     env = joint_speeds(positions, 1.0).sum(axis=1)
-    return argrelextrema(env, np.less, order=order)[0]
+    return strict_minima(env, order)
 
 
 def beat_align_per_beat(

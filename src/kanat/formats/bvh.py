@@ -162,7 +162,8 @@ def write_bvh(motion: Motion, path: str | os.PathLike) -> Path:
     data = np.concatenate([motion.root_pos * 100.0, eul.reshape(motion.n_frames, -1)], axis=1)
     data = np.where(np.abs(data) < 5e-5, 0.0, data)  # no "-0.0000"
     lines += ["MOTION", f"Frames: {motion.n_frames}", f"Frame Time: {1.0 / motion.fps:.10f}"]
-    body = "\n".join(" ".join(f"{v:.4f}" for v in row) for row in data)
+    row = " ".join(["%.4f"] * data.shape[1])  # one format per row: twice as fast as a format per number
+    body = "\n".join(row % tuple(r) for r in data.tolist())
     text = "\n".join(lines) + "\n" + body + "\n"
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="ascii")

@@ -23,19 +23,18 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from kanat.body import J, Motion, center_of_mass, default_skeleton, forward_kinematics, sole_points
+from kanat.body import J, Motion, center_of_mass, default_skeleton, forward_kinematics
 from kanat.body import rotations as R
 from kanat.body.skeleton import Skeleton
 from kanat.compose.score import Score
 from kanat.errors import ScoreError
 from kanat.listen.musicmap import MusicMap
 from kanat.perform.ik import two_bone_ik
+from kanat.body.placement import SUPPORT_FEET, fill_flights, ground_heights, sole_lows
 from kanat.perform.timing import beats_to_time, ease, facing_to_yaw, local_to_world
 from kanat.vocabulary import Library, load_library
 from kanat.vocabulary.tempo import ADAGIO_BELOW_BPM
 
-G = 9.81
-_SUPPORT_FEET = {"both": (True, True), "left": (True, False), "right": (False, True), "air": (False, False), "floor": (True, True)}
 # how much of a step's travel each kind of frame carries
 PULSE = 0.85  # how much the movement settles on each beat (0 = not at all, 1 = stops)
 PULSE_ADAGIO = 0.35  # in slow music the line flows through the beats
@@ -278,25 +277,16 @@ def perform(
     # forward kinematics with the pelvis at the origin: where every joint is relative to it
     zero = np.zeros((T, 3))
     rel, _ = forward_kinematics(skeleton, zero, rot)
-    soles = _sole_heights(rel)  # (T, 2): lowest sole point of each foot, relative to the pelvis
+    soles = sole_lows(rel)  # (T, 2): lowest sole point of each foot, relative to the pelvis
 
     root, glide = _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air)
     if progress:
         progress(0.6, "planting the feet")
-    contacts = np.array([_SUPPORT_FEET[s] for s in support], dtype=bool)
+    contacts = np.array([SUPPORT_FEET[s] for s in support], dtype=bool)
     rot, root = _plant_feet(skeleton, root, rot, contacts, glide, fps)
     if progress:
         progress(1.0, "performed")
     return Motion(fps=fps, root_pos=root, rotations=rot, contacts=contacts, skeleton=skeleton)
-
-
-def _sole_heights(rel: np.ndarray) -> np.ndarray:
-    """Lowest point of each foot's sole (heel or ball) relative to the pelvis, shape (T, 2).
-
-    Uses :func:`kanat.body.sole_points`, the same soles the critique measures.
-    """
-    soles = sole_points(rel)[..., 1]
-    return np.stack([soles[:, :2].min(axis=1), soles[:, 2:].min(axis=1)], axis=1)
 
 
 def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
@@ -315,13 +305,7 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
     T = times.shape[0]
     la, ra, lf, rf = J["left_ankle"], J["right_ankle"], J["left_foot"], J["right_foot"]
     root = np.zeros((T, 3))
-    y = np.full(T, np.nan)
-    for t, s in enumerate(support):
-        feet = _SUPPORT_FEET[s]
-        if any(feet):
-            # the lowest supporting sole on the floor, and no other foot under it
-            # (stepping onto a straight leg lifts the body: a piqué)
-            y[t] = max(-min(soles[t, i] for i in (0, 1) if feet[i]), -soles[t].min())
+    y = ground_heights(soles, support)
     # no pops where the support changes: a short smoothing of the height on the ground
     ground = ~np.isnan(y)
     if ground.any():
@@ -370,7 +354,7 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
                 w = gaussian_filter1d(w.astype(float), fps * MOMENTUM_S, mode="constant")
             if w.sum() > 0:
                 inc[fr] = want[None, :] * (w / w.sum())[:, None]
-        feet = _SUPPORT_FEET[support[t]]
+        feet = SUPPORT_FEET[support[t]]
         moved = xz + inc[t]
         for i in (0, 1):
             if feet[i] and not (prev[i] and anchor[i] is not None):
@@ -408,22 +392,9 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
         prev = feet
 
     # flight: ballistic between take-off and landing
-    air = np.isnan(y)
-    if air.all():
+    y = fill_flights(y, times)
+    if np.isnan(y).all():
         y[:] = -soles.min()
-    else:
-        starts = np.flatnonzero(air & ~np.r_[False, air[:-1]])
-        for a in starts:
-            b = a
-            while b < T and air[b]:
-                b += 1
-            y0 = y[a - 1] if a > 0 else y[b]
-            y1 = y[b] if b < T else y0
-            t0 = (a - 1) / fps if a > 0 else a / fps
-            t1 = b / fps if b < T else (T - 1) / fps
-            dur = max(t1 - t0, 1e-6)
-            tt = times[a:b] - t0
-            y[a:b] = y0 + (y1 - y0) * tt / dur + 0.5 * G * tt * (dur - tt)
     root[:, 1] = y
     return root, glide
 
@@ -503,6 +474,6 @@ def _foot_targets(pos, root, c, glide, leg) -> np.ndarray:
         target[s:t, 0] = pos[s, J[ball], 0] + moved[:, 0] + ankle_from_ball[s:t, 0]
         target[s:t, 2] = pos[s, J[ball], 2] + moved[:, 1] + ankle_from_ball[s:t, 2]
     # a supporting sole rests on the floor; no other foot goes under it
-    soles = _sole_heights(pos - root[:, None, :])[:, i] + root[:, 1]
+    soles = sole_lows(pos - root[:, None, :])[:, i] + root[:, 1]
     target[:, 1] += np.where(c, -soles, np.maximum(0.0, -soles))
     return target

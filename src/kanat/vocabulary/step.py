@@ -35,12 +35,14 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from kanat.body.limits import check_joint_limits
+from kanat.body.placement import SUPPORT_FEET  # noqa: F401  (the supports' feet, with SUPPORTS)
 from kanat.errors import VocabularyError
 from kanat.vocabulary.pose import check_pose, compile_pose
 
 FAMILIES = ("classical", "modern", "contemporary", "linking")
 LEVELS = ("floor", "low", "standing", "releve", "air")
 SUPPORTS = ("both", "left", "right", "air", "floor")
+
 CHARACTERS = ("adagio", "allegro", "grand_allegro", "waltz", "any")
 STANCES = ("fifth_R", "fifth_L", "first", "second", "fourth_R", "fourth_L", "parallel", "lunge_R", "lunge_L", "floor")
 
@@ -307,8 +309,10 @@ def load_steps(path: str | Path) -> list[Step]:
 def load_library(paths: list[str | Path] | None = None) -> Library:
     """The vocabulary from the YAML files shipped with kanat (or ``paths``).
 
-    The shipped vocabulary is read and checked once per process (the files
-    do not change while kanat runs); ``paths`` are read every time.
+    The shipped vocabulary is read once per process (the files do not change
+    while kanat runs); ``paths`` are read every time. Either way the steps,
+    once read, compiled and checked, are kept in kanat's cache by the files'
+    content (:mod:`kanat.vocabulary.cache`), so a later run starts quickly.
     """
     if paths is None:
         return _shipped_library()
@@ -322,12 +326,14 @@ def _shipped_library() -> Library:
 
 
 def _read_library(paths) -> Library:
+    from kanat.vocabulary import cache
+
+    paths = [Path(p) for p in paths]
     steps: list[Step] = []
     seen: dict[str, str] = {}
-    for p in paths:
-        for s in load_steps(p):
-            if s.name in seen:
-                raise VocabularyError(f"{s.source}: step '{s.name}' is defined twice (first in {seen[s.name]})")
-            seen[s.name] = s.source
-            steps.append(s)
+    for s in cache.load(paths, lambda: [s for p in paths for s in load_steps(p)]):
+        if s.name in seen:
+            raise VocabularyError(f"{s.source}: step '{s.name}' is defined twice (first in {seen[s.name]})")
+        seen[s.name] = s.source
+        steps.append(s)
     return Library(steps)

@@ -1,0 +1,1 @@
+"""Test helpers shared by the test folders, in plain modules (tests import them; no conftest imports)."""
