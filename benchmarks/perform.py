@@ -42,9 +42,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from kanat.brief import Brief
 from kanat.compose import compose  # noqa: E402
-from kanat.critique.metrics import (  # noqa: E402
-    beat_align_score, foot_slide_speeds, ground_penetration, physical_foot_contact,
-)
+from kanat.critique.metrics import beat_align_score  # noqa: E402
+from kanat.critique.physics_metrics import foot_slide_speeds, ground_penetration, physical_foot_contact  # noqa: E402
 from kanat.listen import MusicMap, listen  # noqa: E402
 from kanat.perform import perform  # noqa: E402
 from kanat.pipeline import demo_music_path  # noqa: E402

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from kanat.body import center_of_mass, rotations, sole_points
 from kanat.critique import metrics as M
+from kanat.critique import physics_metrics as PM
 
 
 def _positions(root, **kw):
@@ -88,16 +89,16 @@ def test_phrase_end_holds_sees_a_held_finish():
 
 # --------------------------------------------------------------------- physics
 def test_pfc_of_a_still_pose_is_zero():
-    assert M.physical_foot_contact(_positions(standing_root(120)), FPS) == 0.0
+    assert PM.physical_foot_contact(_positions(standing_root(120)), FPS) == 0.0
 
 
 def test_pfc_of_a_sliding_body_is_positive():
     root = standing_root(240)
     t = np.arange(240) / FPS
     root[:, 0] = 0.3 * np.sin(2 * np.pi * t)  # feet glide with the accelerating pelvis
-    pfc = M.physical_foot_contact(_positions(root), FPS)
+    pfc = PM.physical_foot_contact(_positions(root), FPS)
     assert pfc > 0.5
-    terms, times = M.physical_foot_contact_frames(_positions(root), FPS)
+    terms, times = PM.physical_foot_contact_frames(_positions(root), FPS)
     assert terms.shape == times.shape == (118,)  # 120 frames at 30 fps, minus two
     assert times[0] == pytest.approx(1 / 30)
 
@@ -105,7 +106,7 @@ def test_pfc_of_a_sliding_body_is_positive():
 def test_foot_slide_measures_a_known_speed():
     root = standing_root(120)
     root[:, 0] = 0.04 * np.arange(120) / FPS  # 4 cm/s
-    slide = M.foot_slide_speeds(_positions(root), np.ones((120, 2), bool), FPS)
+    slide = PM.foot_slide_speeds(_positions(root), np.ones((120, 2), bool), FPS)
     assert np.nanmean(slide) == pytest.approx(0.04, rel=1e-6)
     assert np.isnan(slide[0]).all() and np.isnan(slide[-1]).all()
 
@@ -113,19 +114,19 @@ def test_foot_slide_measures_a_known_speed():
 def test_foot_slide_ignores_feet_in_the_air_and_a_planted_pose():
     root = standing_root(60)
     root[:, 0] = 0.5 * np.arange(60) / FPS
-    assert np.isnan(M.foot_slide_speeds(_positions(root), np.zeros((60, 2), bool), FPS)).all()
-    still = M.foot_slide_speeds(_positions(standing_root(60)), np.ones((60, 2), bool), FPS)
+    assert np.isnan(PM.foot_slide_speeds(_positions(root), np.zeros((60, 2), bool), FPS)).all()
+    still = PM.foot_slide_speeds(_positions(standing_root(60)), np.ones((60, 2), bool), FPS)
     assert np.nanmax(still) == pytest.approx(0.0, abs=1e-12)
 
 
 def test_ground_penetration_of_a_sunken_and_a_buried_root():
-    assert M.ground_penetration(_positions(standing_root(5))).max() == 0.0
+    assert PM.ground_penetration(_positions(standing_root(5))).max() == 0.0
     sunk = standing_root(5)
     sunk[:, 1] -= 0.1
-    assert M.ground_penetration(_positions(sunk)).max() == pytest.approx(0.1, abs=1e-9)
+    assert PM.ground_penetration(_positions(sunk)).max() == pytest.approx(0.1, abs=1e-9)
     buried = standing_root(5)
     buried[:, 1] = -0.2
-    assert M.ground_penetration(_positions(buried)).max() >= 0.2
+    assert PM.ground_penetration(_positions(buried)).max() >= 0.2
 
 
 def _leaning(n_frames: int, angle_rad: float):
@@ -143,28 +144,28 @@ def test_balance_flags_a_body_leaning_out_of_its_feet():
     com = center_of_mass(pos)
     soles = sole_points(pos)
     assert com[0, 2] > soles[0, :, 2].max() + 0.2  # the weight is well in front of the toes
-    dist = M.support_distance(com, soles, np.ones((30, 2), bool))
-    assert np.all(dist > M.BALANCE_TOLERANCE_M)
+    dist = PM.support_distance(com, soles, np.ones((30, 2), bool))
+    assert np.all(dist > PM.BALANCE_TOLERANCE_M)
 
 
 def test_balance_accepts_standing_and_finds_single_support_distance():
     pos = _positions(standing_root(10))
     com, soles = center_of_mass(pos), sole_points(pos)
-    assert np.allclose(M.support_distance(com, soles, np.ones((10, 2), bool)), 0.0)
+    assert np.allclose(PM.support_distance(com, soles, np.ones((10, 2), bool)), 0.0)
     left_only = np.zeros((10, 2), bool)
     left_only[:, 0] = True
     # the rest pose's centre of mass is midway between the feet: 8.5 cm from the left foot
-    assert np.allclose(M.support_distance(com, soles, left_only), 0.085, atol=1e-6)
-    assert np.isnan(M.support_distance(com, soles, np.zeros((10, 2), bool))).all()
+    assert np.allclose(PM.support_distance(com, soles, left_only), 0.085, atol=1e-6)
+    assert np.isnan(PM.support_distance(com, soles, np.zeros((10, 2), bool))).all()
 
 
 def test_support_distance_of_explicit_points():
     soles = np.array([[[0, 0, 0], [0, 0, 0.2], [0.2, 0, 0], [0.2, 0, 0.2]]], dtype=float)
     both = np.ones((1, 2), bool)
-    assert M.support_distance(np.array([[0.1, 1.0, 0.1]]), soles, both)[0] == 0.0
-    assert M.support_distance(np.array([[0.5, 1.0, 0.1]]), soles, both)[0] == pytest.approx(0.3)
+    assert PM.support_distance(np.array([[0.1, 1.0, 0.1]]), soles, both)[0] == 0.0
+    assert PM.support_distance(np.array([[0.5, 1.0, 0.1]]), soles, both)[0] == pytest.approx(0.3)
     left = np.array([[True, False]])
-    assert M.support_distance(np.array([[0.0, 1.0, 0.5]]), soles, left)[0] == pytest.approx(0.3)
+    assert PM.support_distance(np.array([[0.0, 1.0, 0.5]]), soles, left)[0] == pytest.approx(0.3)
 
 
 def _jump(air_s: float, *, rise_m: float | None = None, before_s: float = 1.0, after_s: float = 1.0):
@@ -184,26 +185,26 @@ def _jump(air_s: float, *, rise_m: float | None = None, before_s: float = 1.0, a
 
 def test_a_ballistic_jump_of_0_4_s_is_plausible():
     root, contacts = _jump(0.4)
-    phases = M.air_phases(contacts, FPS, center_of_mass(_positions(root))[:, 1])
+    phases = PM.air_phases(contacts, FPS, center_of_mass(_positions(root))[:, 1])
     assert len(phases) == 1
     p = phases[0]
     assert p["air_s"] == pytest.approx(0.4, abs=2 / FPS)
     assert p["rise_m"] == pytest.approx(9.81 * 0.4**2 / 8, abs=0.01)
-    assert p["air_s"] <= M.MAX_AIR_S and not M.implausible_rise(p)
+    assert p["air_s"] <= PM.MAX_AIR_S and not PM.implausible_rise(p)
 
 
 def test_a_float_of_1_2_s_is_too_long_and_too_low():
     root, contacts = _jump(1.2, rise_m=0.3)
-    (p,) = M.air_phases(contacts, FPS, center_of_mass(_positions(root))[:, 1])
-    assert p["air_s"] > M.MAX_AIR_S
-    assert M.implausible_rise(p)  # 1.2 s of air would rise 1.77 m
+    (p,) = PM.air_phases(contacts, FPS, center_of_mass(_positions(root))[:, 1])
+    assert p["air_s"] > PM.MAX_AIR_S
+    assert PM.implausible_rise(p)  # 1.2 s of air would rise 1.77 m
 
 
 def test_a_short_jump_that_rises_too_high_is_implausible():
     root, contacts = _jump(0.4, rise_m=0.6)
-    (p,) = M.air_phases(contacts, FPS, root[:, 1])
-    assert M.rise_error_m(p) == pytest.approx(0.6 - p["ballistic_rise_m"], abs=0.01)
-    assert M.implausible_rise(p)
+    (p,) = PM.air_phases(contacts, FPS, root[:, 1])
+    assert PM.rise_error_m(p) == pytest.approx(0.6 - p["ballistic_rise_m"], abs=0.01)
+    assert PM.implausible_rise(p)
 
 
 # ----------------------------------------------------------------------- craft

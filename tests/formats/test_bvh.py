@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from kanat.body import JOINT_NAMES, PARENTS, Motion, rotations as R
 from kanat.errors import FormatError
 from kanat.formats import estimate_contacts, read_bvh, write_bvh
-from kanat.formats.bvh import euler_to_quat, quat_to_euler
+from kanat.body.rotations import euler_to_quat, quat_to_euler
 
 
 def test_round_trip_positions_within_1mm(tmp_path, motion):

@@ -15,7 +15,7 @@ import pytest
 from kanat.body import J, sole_points
 from kanat.errors import FormatError
 from kanat.formats import import_bvh, read_bvh
-from kanat.formats.skeleton_map import name_parts
+from kanat.formats.skeleton_names import name_parts
 
 BVH = Path(__file__).parents[1] / "data" / "bvh"
 

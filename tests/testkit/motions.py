@@ -77,7 +77,7 @@ def write_renamed_bvh(motion: Motion, path, layout, *, prefix: str = "", metres_
     world positions are exactly the motion's. ``z_up`` turns the whole dance
     so that +Z is up (as 3ds Max and some exporters write).
     """
-    from kanat.formats.bvh import quat_to_euler
+    from kanat.body.rotations import quat_to_euler
 
     sk = motion.skeleton
     k = 1.0 / metres_per_unit

@@ -7,7 +7,9 @@ Conventions
 - ``standardize`` is the one place that fixes the quaternion sign (w >= 0).
 - Angles in radians. Euler angles (used by the human-edited step files, in
   degrees there) are applied X first, then Y, then Z, about the parent's fixed
-  axes: ``R = Rz @ Ry @ Rx``.
+  axes: ``R = Rz @ Ry @ Rx`` (:func:`from_euler`). File formats with their own
+  orders (BVH's ZXY, ...) use :func:`euler_to_quat` and :func:`quat_to_euler`,
+  intrinsic angles in the order named.
 """
 
 from __future__ import annotations
@@ -207,3 +209,44 @@ def mirror_x(q: np.ndarray) -> np.ndarray:
     """Mirror rotations through the sagittal plane (x -> -x): (w, x, y, z) -> (w, x, -y, -z)."""
     q = np.asarray(q, dtype=float)
     return q * np.array([1.0, 1.0, -1.0, -1.0])
+
+
+_AXIS = {"X": 0, "Y": 1, "Z": 2}
+
+
+def euler_to_quat(angles_rad: np.ndarray, order: str) -> np.ndarray:
+    """Quaternions from intrinsic Euler angles applied in ``order``.
+
+    angles_rad : np.ndarray, shape (..., len(order))
+        Angles in radians, one per letter of ``order`` (e.g. "ZXY"; letters may
+        repeat or be fewer than three). ``R = R_order[0] @ R_order[1] @ ...``.
+    Returns shape (..., 4), w first.
+    """
+    a = np.asarray(angles_rad, dtype=float)
+    q = identity(a.shape[:-1])
+    for i, axis in enumerate(order):
+        qa = from_axis_angle(np.broadcast_to(np.eye(3)[_AXIS[axis]], a.shape[:-1] + (3,)), a[..., i])
+        q = multiply(q, qa)
+    return q
+
+
+def quat_to_euler(q: np.ndarray, order: str) -> np.ndarray:
+    """Intrinsic Tait-Bryan angles (radians), shape (..., 3), in ``order``.
+
+    ``euler_to_quat(quat_to_euler(q, order), order)`` is ``q`` (up to sign) for
+    every rotation, gimbal lock included: the last angle is solved from the
+    residual of the first two, so the product stays exact.
+    """
+    if len(order) != 3 or set(order) != set("XYZ"):
+        raise ValueError(f"order must be a permutation of 'XYZ', got {order!r}")
+    i, j, k = (_AXIS[c] for c in order)
+    s = 1.0 if (i, j, k) in ((0, 1, 2), (1, 2, 0), (2, 0, 1)) else -1.0
+    m = to_matrix(q)
+    cos_b = np.hypot(m[..., j, k], m[..., k, k])
+    b = np.arctan2(s * m[..., i, k], cos_b)
+    a = np.where(cos_b > 1e-9, np.arctan2(-s * m[..., j, k], m[..., k, k]), 0.0)
+    first_two = euler_to_quat(np.stack([a, b], axis=-1), order[:2])
+    rest = to_matrix(multiply(conjugate(first_two), q))  # pure rotation about k
+    p, r = (k + 1) % 3, (k + 2) % 3
+    c = np.arctan2(rest[..., r, p], rest[..., p, p])
+    return np.stack([a, b, c], axis=-1)

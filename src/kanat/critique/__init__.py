@@ -11,10 +11,13 @@ imported BVH is critiqued like kanat's own dance. Never imports rendering.
 """
 
 from kanat.critique.metrics import (
-    air_phases, beat_align_per_beat, beat_align_score, fact_beat_alignment, foot_slide_speeds, ground_penetration,
-    kinematic_beats_bailando, kinematic_beats_fact, mean_joint_speed, pearson, phrase_end_holds,
-    physical_foot_contact, physical_foot_contact_frames, resample_positions, right_side_share, sequence_similarity,
-    stage_use, step_variety, strong_beat_share, strong_beats, support_distance,
+    beat_align_per_beat, beat_align_score, fact_beat_alignment, kinematic_beats_bailando, kinematic_beats_fact,
+    mean_joint_speed, pearson, phrase_end_holds, resample_positions, right_side_share, sequence_similarity, stage_use,
+    step_variety, strong_beat_share, strong_beats,
+)
+from kanat.critique.physics_metrics import (
+    air_phases, foot_slide_speeds, ground_penetration, physical_foot_contact, physical_foot_contact_frames,
+    support_distance,
 )
 from kanat.critique.report import Critique, Finding
 from kanat.critique.info import METRIC_INFO

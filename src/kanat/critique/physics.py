@@ -14,6 +14,7 @@ import numpy as np
 
 from kanat.body.kinematics import sole_points
 from kanat.critique import metrics as M
+from kanat.critique import physics_metrics as PM
 from kanat.critique.watch import Observed, Watch, gather
 
 #: Weight-bearing foot speed above which a beat counts as sliding (5 cm/s).
@@ -37,10 +38,10 @@ def physics(w: Watch) -> Observed:
 
 def _foot_contact(w: Watch) -> Observed:
     out = []
-    terms, _ = M.physical_foot_contact_frames(w.pos, w.fps)
+    terms, _ = PM.physical_foot_contact_frames(w.pos, w.fps)
     pfc = float(terms.mean() * 1e4) if terms.size else 0.0
     if pfc > PFC_FIX:
-        per_beat = M.window_means(terms, M.PFC_FPS, w.edges - 1.0 / M.PFC_FPS)  # term k is at frame k + 1
+        per_beat = M.window_means(terms, PM.PFC_FPS, w.edges - 1.0 / PM.PFC_FPS)  # term k is at frame k + 1
         if np.any(~np.isnan(per_beat)):
             b = int(np.nanargmax(per_beat))
             out.append(w.finding(
@@ -53,7 +54,7 @@ def _foot_contact(w: Watch) -> Observed:
 
 def _sliding(w: Watch) -> Observed:
     fps, out = w.fps, []
-    slide = M.foot_slide_speeds(w.pos, w.motion.contacts, fps)
+    slide = PM.foot_slide_speeds(w.pos, w.motion.contacts, fps)
     valid = ~np.isnan(slide)
     mean = float(slide[valid].mean()) if valid.any() else None
     per_foot = np.stack([M.window_means(slide[:, f], fps, w.edges) for f in (0, 1)], axis=1)
@@ -81,7 +82,7 @@ def _sliding(w: Watch) -> Observed:
 
 def _penetration(w: Watch) -> Observed:
     out = []
-    depth = M.ground_penetration(w.pos)
+    depth = PM.ground_penetration(w.pos)
     figures = {"ground_penetration_max_m": float(depth.max()), "ground_penetration_share": float(np.mean(depth > 0.01))}
     if depth.max() > PENETRATION_FIX_M:
         a, z = max(M.runs(depth > 0.01), key=lambda r: depth[r[0] : r[1]].max())
@@ -94,9 +95,9 @@ def _penetration(w: Watch) -> Observed:
 
 def _balance(w: Watch) -> Observed:
     fps, contacts, out = w.fps, w.motion.contacts, []
-    dist = M.support_distance(w.com, sole_points(w.pos), contacts)
+    dist = PM.support_distance(w.com, sole_points(w.pos), contacts)
     supported = ~np.isnan(dist)
-    outside = np.nan_to_num(dist, nan=0.0) > M.BALANCE_TOLERANCE_M
+    outside = np.nan_to_num(dist, nan=0.0) > PM.BALANCE_TOLERANCE_M
     share = float(outside.sum() / supported.sum()) if supported.any() else None
     figures = {"balance_outside_share": share,
                "balance_longest_off_s": max(((z - a) / fps for a, z in M.runs(outside)), default=0.0)}
@@ -119,21 +120,21 @@ def _balance(w: Watch) -> Observed:
 
 def _flights(w: Watch) -> Observed:
     out = []
-    phases = M.air_phases(w.motion.contacts, w.fps, w.com[:, 1])
+    phases = PM.air_phases(w.motion.contacts, w.fps, w.com[:, 1])
     longest = max((p["air_s"] for p in phases), default=0.0)
-    too_long = [p for p in phases if p["air_s"] > M.MAX_AIR_S]
+    too_long = [p for p in phases if p["air_s"] > PM.MAX_AIR_S]
     jumps = [p for p in phases if p["air_s"] >= MIN_JUMP_S]
     figures = {"air_longest_s": longest, "air_phases_too_long": len(too_long),
-               "air_rise_error_max_m": max((M.rise_error_m(p) for p in jumps), default=0.0)}
+               "air_rise_error_max_m": max((PM.rise_error_m(p) for p in jumps), default=0.0)}
     for p in too_long[:2]:
         out.append(w.finding(
             "fix", "physics", f"the dancer hangs in the air for {p['air_s']:.1f} s; nobody stays up longer "
-            f"than about {M.MAX_AIR_S} s.", *w.frames_to_beats(p["start"], p["stop"]),
+            f"than about {PM.MAX_AIR_S} s.", *w.frames_to_beats(p["start"], p["stop"]),
             suggestion="shorten the flight, or put a foot down in between (a glissade or a tombé between two jumps).",
             metric="air_phases_too_long", importance=0.9))
-    odd = [p for p in jumps if p not in too_long and M.implausible_rise(p)]
+    odd = [p for p in jumps if p not in too_long and PM.implausible_rise(p)]
     if odd:
-        p = max(odd, key=M.rise_error_m)
+        p = max(odd, key=PM.rise_error_m)
         out.append(w.finding(
             "fix", "physics", f"the jump rises {p['rise_m'] * 100:.0f} cm in {p['air_s']:.2f} s of air; "
             f"a real jump that long rises {p['ballistic_rise_m'] * 100:.0f} cm.",

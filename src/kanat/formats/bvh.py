@@ -46,13 +46,15 @@ from pathlib import Path
 import numpy as np
 
 from kanat.body import rotations as R
+from kanat.body.rotations import euler_to_quat, quat_to_euler
 from kanat.body.contacts import estimate_contacts
 from kanat.body.kinematics import forward_kinematics
 from kanat.body.motion import Motion
 from kanat.body.skeleton import ANKLE_HEIGHT_M, JOINT_NAMES, PARENTS, Skeleton
 from kanat.errors import FormatError
 from kanat.files import atomic_path
-from kanat.formats.skeleton_map import RetargetInfo, find_roles, retarget
+from kanat.formats.skeleton_map import RetargetInfo, retarget
+from kanat.formats.skeleton_names import find_roles
 
 #: Rotation channel order kanat writes (intrinsic, as listed).
 WRITE_ORDER = "ZXY"
@@ -67,46 +69,6 @@ END_SITES_M: dict[str, tuple[float, float, float]] = {
 }
 
 _AXIS = {"X": 0, "Y": 1, "Z": 2}
-_UNIT = np.eye(3)
-
-
-# ---------------------------------------------------------------- Euler maths
-def euler_to_quat(angles_rad: np.ndarray, order: str) -> np.ndarray:
-    """Quaternions from intrinsic Euler angles applied in ``order``.
-
-    angles_rad : np.ndarray, shape (..., len(order))
-        Angles in radians, one per letter of ``order`` (e.g. "ZXY"; letters may
-        repeat or be fewer than three). ``R = R_order[0] @ R_order[1] @ ...``.
-    Returns shape (..., 4), w first.
-    """
-    a = np.asarray(angles_rad, dtype=float)
-    q = R.identity(a.shape[:-1])
-    for i, axis in enumerate(order):
-        qa = R.from_axis_angle(np.broadcast_to(_UNIT[_AXIS[axis]], a.shape[:-1] + (3,)), a[..., i])
-        q = R.multiply(q, qa)
-    return q
-
-
-def quat_to_euler(q: np.ndarray, order: str) -> np.ndarray:
-    """Intrinsic Tait-Bryan angles (radians), shape (..., 3), in ``order``.
-
-    ``euler_to_quat(quat_to_euler(q, order), order)`` is ``q`` (up to sign) for
-    every rotation, gimbal lock included: the last angle is solved from the
-    residual of the first two, so the product stays exact.
-    """
-    if len(order) != 3 or set(order) != set("XYZ"):
-        raise ValueError(f"order must be a permutation of 'XYZ', got {order!r}")
-    i, j, k = (_AXIS[c] for c in order)
-    s = 1.0 if (i, j, k) in ((0, 1, 2), (1, 2, 0), (2, 0, 1)) else -1.0
-    m = R.to_matrix(q)
-    cos_b = np.hypot(m[..., j, k], m[..., k, k])
-    b = np.arctan2(s * m[..., i, k], cos_b)
-    a = np.where(cos_b > 1e-9, np.arctan2(-s * m[..., j, k], m[..., k, k]), 0.0)
-    first_two = euler_to_quat(np.stack([a, b], axis=-1), order[:2])
-    rest = R.to_matrix(R.multiply(R.conjugate(first_two), q))  # pure rotation about k
-    p, r = (k + 1) % 3, (k + 2) % 3
-    c = np.arctan2(rest[..., r, p], rest[..., p, p])
-    return np.stack([a, b, c], axis=-1)
 
 
 # --------------------------------------------------------------------- write
