@@ -6,6 +6,7 @@ Run after changing a stage's output format or the vocabulary:
 
 - tests/data/listen/demo_music.json   listen(demo music)        -> compose, perform, critique tests
 - tests/data/compose/demo_score.yaml  compose(that map, seed 0) -> perform, render tests
+- tests/data/compose/demo_score_stage12x9.yaml  the same on a 12 x 9 m stage -> compose tests
 - tests/data/perform/demo_motion.npz  the first 12 s of perform(that score) -> critique, render, formats tests
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from kanat.body import Motion
+from kanat.body.stage import Stage
 from kanat.brief import Brief
 from kanat.compose import Score, compose
 from kanat.listen import MusicMap, listen
@@ -32,12 +34,13 @@ def main() -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     mm.save(path)
     mm = MusicMap.load(path)
-    score = compose(mm, Brief(seed=0), music="demo.ogg")
     spath = ROOT / "compose" / "demo_score.yaml"
-    spath.parent.mkdir(parents=True, exist_ok=True)
-    if spath.exists():
-        spath.unlink()
-    score.save(spath)
+    for name, stage in (("demo_score_stage12x9.yaml", Stage(12.0, 9.0)), (spath.name, Stage())):
+        score = compose(mm, Brief(seed=0, stage=stage), music="demo.ogg")
+        path_k = ROOT / "compose" / name
+        path_k.parent.mkdir(parents=True, exist_ok=True)
+        path_k.unlink(missing_ok=True)
+        score.save(path_k)
     for mark in spath.parent.glob(".*.kanat-sha256"):
         mark.unlink()
     score = Score.load(spath)
