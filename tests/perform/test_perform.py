@@ -5,7 +5,8 @@ import pytest
 
 from kanat.body import J, center_of_mass, sole_points
 from kanat.perform import beats_to_time, perform
-from kanat.perform.performer import _stretched_times
+from kanat.perform.keys import stretched_beats
+from kanat.vocabulary.step import LAND_S
 
 
 @pytest.fixture(scope="module")
@@ -93,13 +94,13 @@ def test_jumps_are_ballistic(motion):
 
 
 def test_landings_fall_on_the_counts(motion, demo_score, demo_music_map, library):
-    """A jump's landing keyframe sounds on its beat: contact returns within a frame of it."""
+    """A jump's landing keyframe sounds on its beat: the feet touch down LAND_S before it, the plié is on it."""
     checked = 0
     for _ph, st, b in demo_score.placed():
         step = library.get(st.step)
         if not step.is_jump:
             continue
-        ats = _stretched_times(step, st.beats)
+        ats = stretched_beats(step, st.beats)
         for i in range(1, len(step.keyframes)):
             if step.keyframes[i - 1].support == "air" and step.keyframes[i].support != "air":
                 assert float(ats[i]).is_integer(), f"{st.step} lands off the count"
@@ -107,8 +108,9 @@ def test_landings_fall_on_the_counts(motion, demo_score, demo_music_map, library
                 f = int(round(t * motion.fps))
                 if f + 2 >= motion.n_frames:
                     continue
-                assert motion.contacts[f - 2 : f + 3].any(axis=1)[-2:].all()
-                assert not motion.contacts[f - 3].any()
+                td = int(round(LAND_S * motion.fps))
+                assert motion.contacts[f - td + 1 : f + 1].any(axis=1).all()
+                assert not motion.contacts[f - td - 2].any()
                 checked += 1
     if not checked:
         pytest.skip("no jump in this score")

@@ -18,7 +18,6 @@ Conventions
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
@@ -29,21 +28,13 @@ from kanat.body.skeleton import Skeleton
 from kanat.compose.score import Score
 from kanat.errors import ScoreError
 from kanat.listen.musicmap import MusicMap
+from kanat.perform.curves import apply_spotting, sample_keys, spot_offsets, yaw_track
 from kanat.perform.ik import two_bone_ik
+from kanat.perform.keys import score_keys
 from kanat.body.placement import SUPPORT_FEET, fill_flights, ground_heights, sole_lows
-from kanat.perform.timing import beats_to_time, ease, facing_to_yaw, local_to_world
 from kanat.vocabulary import Library, load_library
-from kanat.vocabulary.tempo import ADAGIO_BELOW_BPM
 
 # how much of a step's travel each kind of frame carries
-PULSE = 0.85  # how much the movement settles on each beat (0 = not at all, 1 = stops)
-PULSE_ADAGIO = 0.35  # in slow music the line flows through the beats
-TAKEOFF_OPEN = 0.3  # how far the legs have opened toward the flight's shape as the feet leave the floor
-FLIGHT_SHAPE = 0.4  # share of the first flight segment after which the flight's shape is reached
-_LEGS = [J[n] for n in ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_foot", "right_foot")]
-_UPPER = [j for j in range(24) if j not in _LEGS]
-MAX_STRETCH = 1.5  # a step is never danced slower than this factor of its written tempo
-PHRASE_END_HOLD_BEATS = 1.0  # the last step of a phrase finishes this early and holds
 WEIGHT_LEAD_S = 0.25  # the weight moves onto the standing foot this long before the other foot lifts
 MOMENTUM_S = 0.06  # how long the body takes to gather and lose its travelling speed
 REACH = 0.995  # a supporting leg straightens to this share of its length at most
@@ -54,172 +45,12 @@ BALANCE_TAU_S = 0.06  # how fast the weight settles over a new supporting foot
 SINGLE_SUPPORT_TAU_S = 0.03
 SPOT_TOLERANCE_M = 0.15  # drift from the score's spot that a step corrects
 MAX_CORRECTION_M = 0.6  # the most one step travels to make up drift
+#: The weight moves over the supporting foot at most this fast on top of the travel (m/s): a landing
+#: that lands ahead of the body brings the body over the foot through the plié, not in one frame.
+MAX_WEIGHT_SHIFT_MPS = 1.2
+PLANT_BLEND_S = 0.15  # a foot is eased onto its planted place and off it over this long
 DOUBLE_SUPPORT_BAND_M = 0.06  # on two feet, the centre of mass stays this close to the line between them
 _TRAVEL_WEIGHT = {"air": 1.0, "left": 1.0, "right": 1.0, "both": 0.0, "floor": 0.0}
-
-
-@dataclass
-class _Key:
-    time_s: float
-    rot: np.ndarray  # (24, 4) local, pelvis without facing
-    yaw: float
-    support: str
-    ease: str
-    step: int  # index into the placed steps
-
-
-def _keys(score: Score, music_map: MusicMap, library: Library) -> tuple[list[_Key], list[dict]]:
-    """Global keyframe list and per-step timing info, in time order."""
-    keys: list[_Key] = []
-    infos: list[dict] = []
-    beats = music_map.beats_s
-    for n, (phrase, st, b0) in enumerate(score.placed()):
-        where = f"{score.path or 'score'}" + (f" line {st.line}" if st.line else "")
-        step = library.get(st.step, where=where)
-        side = st.side if st.side in ("R", "L") else "R"
-        rots = step.keyframe_rotations(side)
-        sup = step.supports(side)
-        yaw0 = facing_to_yaw(st.facing)
-        turn = np.radians(step.turn_deg) * (-1.0 if side == "R" else 1.0)
-        # a step may be danced over more (or fewer) beats than it is written for,
-        # e.g. a 2-beat step over one bar of 3/4: its keyframes stretch with it
-        beats_n = st.beats if st.beats > 0 else step.beats
-        ends_phrase = st is phrase.steps[-1] and st.at + beats_n - 1 >= phrase.n_beats
-        hold = PHRASE_END_HOLD_BEATS if ends_phrase and beats_n >= 2 and not step.is_jump else 0.0
-        # a phrase finishes a beat early and holds its last pose through the final count;
-        # a short step given a long time (a tombé over a bar of 3/4) is danced at most
-        # MAX_STRETCH slower than written and holds its last pose for the rest
-        danced = min(beats_n - hold, step.beats * MAX_STRETCH)
-        hold = beats_n - danced
-        ats = _stretched_times(step, danced)
-        # the turn happens between the second and the second-to-last keyframe (after the preparation)
-        k0, k1 = (1, len(ats) - 2) if len(ats) >= 4 else (0, len(ats) - 1)
-        span = max(ats[k1] - ats[k0], 1e-6)
-        t_keys = beats_to_time(b0 + ats, beats)
-        if hold:
-            ats = np.append(ats, beats_n)
-            t_keys = beats_to_time(b0 + ats, beats)
-        for i, kf in enumerate(step.keyframes):
-            frac = np.clip((ats[i] - ats[k0]) / span, 0.0, 1.0)
-            if sup[i] == "air" and i > 0 and sup[i - 1] != "air" and i + 1 < len(ats):
-                # take-off: the feet leave the floor before the legs open; the flight's
-                # shape is reached a little into the air (TAKEOFF_OPEN of the way at take-off)
-                lift = rots[i - 1].copy()
-                lift[_LEGS] = R.slerp(rots[i - 1][_LEGS], rots[i][_LEGS], TAKEOFF_OPEN)
-                lift[_UPPER] = rots[i][_UPPER]
-                keys.append(_Key(float(t_keys[i]), lift, yaw0 + turn * frac, "air", kf.ease, n))
-                t_shape = float(t_keys[i] + FLIGHT_SHAPE * (t_keys[i + 1] - t_keys[i]))
-                keys.append(_Key(t_shape, rots[i], yaw0 + turn * frac, "air", "smooth", n))
-                continue
-            keys.append(_Key(float(t_keys[i]), rots[i], yaw0 + turn * frac, sup[i], kf.ease, n))
-        if hold:
-            last = keys[-1]
-            keys.append(_Key(float(t_keys[-1]), last.rot, last.yaw, last.support, "smooth", n))
-        t_start, t_end = float(t_keys[0]), float(t_keys[-1])
-        if n and infos and t_start < infos[-1]["end_s"] - 1e-3:
-            raise ScoreError(
-                f"{where}: step '{st.step}' at beat {st.at} of phrase {phrase.index} starts before the previous step ends; "
-                "shorten or move one of them"
-            )
-        infos.append(
-            {"start_s": t_start, "end_s": t_end, "travel": local_to_world(step.travel, yaw0, side),
-             "spot": np.array(st.spot, dtype=float), "name": step.name}
-        )
-    # where one step ends as the next begins, keep the next step's first keyframe
-    merged: list[_Key] = []
-    for k in keys:
-        if merged and abs(k.time_s - merged[-1].time_s) < 1e-3:
-            merged[-1] = k
-        else:
-            merged.append(k)
-    return merged, infos
-
-
-def pulse_times(times_s: np.ndarray, beats_s: np.ndarray) -> np.ndarray:
-    """Warp the clock so the movement breathes with the pulse: it settles on every beat.
-
-    Within each beat the dance time runs as ``u - k sin(2 pi u) / (2 pi)``
-    (u = 0..1 through the beat), so its speed dips to ``1 - k`` of the average
-    on the beat and peaks on the "and"; keyframes still sound exactly on
-    their beats. ``k`` is ``PULSE`` for beats at allegro or moderate tempi and
-    ``PULSE_ADAGIO`` in adagio (:mod:`kanat.vocabulary.tempo`), where the
-    line should flow.
-
-    times_s : np.ndarray, shape (T,)
-    beats_s : np.ndarray, shape (B,)
-    Returns the warped times, shape (T,), seconds.
-    """
-    b = np.asarray(beats_s, dtype=float)
-    if b.size < 2:
-        return times_s
-    x = np.interp(times_s, b, np.arange(b.size, dtype=float))
-    inside = (times_s > b[0]) & (times_s < b[-1])
-    i = np.clip(np.floor(x).astype(int), 0, b.size - 2)
-    u = x - i
-    period = b[i + 1] - b[i]
-    k = np.where(60.0 / period < ADAGIO_BELOW_BPM, PULSE_ADAGIO, PULSE)
-    warped = i + u - k * np.sin(2 * np.pi * u) / (2 * np.pi)
-    return np.where(inside, beats_to_time(warped, b), times_s)
-
-
-def _stretched_times(step, beats: float) -> np.ndarray:
-    """Keyframe times (beats) of a step danced over ``beats`` beats.
-
-    Flights keep their written length (air time is physics, not tempo); the
-    other segments share the extra (or missing) time in proportion.
-    """
-    ats = np.array([k.at for k in step.keyframes], dtype=float)
-    if beats == step.beats:
-        return ats
-    seg = np.diff(ats)
-    air = np.array([k.support == "air" for k in step.keyframes[:-1]])
-    ground = seg[~air].sum()
-    if ground <= 0 or beats < seg[air].sum():
-        return ats * (beats / step.beats)
-    scale = (beats - seg[air].sum()) / ground
-    seg = np.where(air, seg, seg * scale)
-    out = np.concatenate([[0.0], np.cumsum(seg)])
-    # a landing still falls on a count: move each flight so it lands on the nearest whole beat
-    for i in range(1, len(out)):
-        if air[i - 1] and (i == len(air) or not air[i]):
-            j = i - 1
-            while j > 0 and air[j - 1]:
-                j -= 1
-            # the push-off on one foot right before the flight moves with it
-            supports = [k.support for k in step.keyframes]
-            while j > 1 and supports[j - 1] in ("left", "right"):
-                j -= 1
-            lo = out[j - 1] if j > 0 else -np.inf
-            hi = out[i + 1] if i + 1 < len(out) else np.inf
-            for shift in sorted((np.floor(out[i]) - out[i], np.ceil(out[i]) - out[i]), key=abs):
-                if j > 0 and out[j] + shift > lo and out[i] + shift < hi:
-                    out[j : i + 1] += shift
-                    break
-    return out
-
-
-def _sample(keys: list[_Key], times: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray, np.ndarray]:
-    """Rotations (T, 24, 4), yaw (T,), support label per frame, step index per frame."""
-    kt = np.array([k.time_s for k in keys])
-    T = times.shape[0]
-    seg = np.clip(np.searchsorted(kt, times, side="right") - 1, 0, len(keys) - 1)
-    nxt = np.clip(seg + 1, 0, len(keys) - 1)
-    dt = np.maximum(kt[nxt] - kt[seg], 1e-9)
-    u = np.where(nxt > seg, np.clip((times - kt[seg]) / dt, 0.0, 1.0), 0.0)
-    u = np.where(times < kt[0], 0.0, u)
-    eased = np.empty(T)
-    for kind in ("smooth", "sustained", "sharp", "linear"):
-        m = np.array([keys[j].ease == kind for j in nxt])
-        eased[m] = ease(u[m], kind)
-    krot = np.stack([k.rot for k in keys])
-    kyaw = np.unwrap(np.array([k.yaw for k in keys]))
-    rot = R.slerp(krot[seg], krot[nxt], np.broadcast_to(eased[:, None], (T, 24)))
-    yaw = kyaw[seg] + (kyaw[nxt] - kyaw[seg]) * eased
-    support = [keys[j].support for j in seg]
-    # pushing off: the next keyframe is in the air; the feet stay where they are until take-off
-    pre_air = np.array([keys[j].support != "air" and keys[n].support == "air" for j, n in zip(seg, nxt)])
-    step_idx = np.array([keys[j].step for j in seg])
-    return rot, yaw, support, step_idx, pre_air
 
 
 def _smooth_rotations(rot: np.ndarray, sigma_frames: float) -> np.ndarray:
@@ -265,11 +96,13 @@ def perform(
         raise ScoreError("the score has no steps; compose one with 'kanat choreograph'")
     library = library or load_library()
     skeleton = skeleton or default_skeleton()
-    keys, infos = _keys(score, music_map, library)
+    keys, infos = score_keys(score, music_map, library)
     T = max(2, int(np.ceil(music_map.duration_s * fps)))
     times = np.arange(T) / fps
-    rot, yaw, support, step_idx, pre_air = _sample(keys, pulse_times(times, music_map.beats_s))
+    rot, support, step_idx, pre_air = sample_keys(keys, times)
     rot = _smooth_rotations(rot, sigma_frames=fps / 60.0 * 1.5)
+    yaw = yaw_track(infos, times)
+    rot = apply_spotting(rot, spot_offsets(infos, times, yaw))
     rot[:, 0] = R.multiply(R.yaw(yaw), rot[:, 0])
     if progress:
         progress(0.3, "posing")
@@ -332,15 +165,15 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
             nxt, run_end = {"left": 0, "right": 1}.get(support[t], -1), t
         elif run_end - t <= lead:
             upcoming[t] = nxt
-    xz = infos[0]["spot"].astype(float).copy()
+    xz = infos[0].spot.astype(float).copy()
     prev = (False, False)
     anchor: list[np.ndarray | None] = [None, None]
     for t in range(T):
         if t in first_frame:  # a new step: plan its travel (and any way back to its spot)
             n = first_frame[t]
             fr = frames_of[n]
-            want = infos[n]["travel"].copy()
-            drift = infos[n]["spot"] - xz
+            want = infos[n].travel.copy()
+            drift = infos[n].spot - xz
             w = np.array([_TRAVEL_WEIGHT[support[k]] for k in fr])
             # make up drift only where a foot is free to step (never by dragging planted feet)
             if np.linalg.norm(drift) > SPOT_TOLERANCE_M and w.sum() > 0:
@@ -368,6 +201,7 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
         if held and t > 0 and support[t] != "floor" and not pushing:
             # keep the weight-bearing feet where they are
             moved = moved - np.mean([ball_rel[i][t] - ball_rel[i][t - 1] for i in held], axis=0)
+        before = moved
         if sum(feet) == 1 and support[t] != "floor":
             i = 0 if feet[0] else 1
             target = anchor[i] - com_rel[t]  # the centre of mass over the supporting foot
@@ -387,6 +221,10 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
             dist = np.linalg.norm(off)
             if dist > DOUBLE_SUPPORT_BAND_M:
                 moved = moved - alpha * off * (1.0 - DOUBLE_SUPPORT_BAND_M / dist)
+        shift = moved - before  # the weight moves over the feet at a dancer's speed, never in a jump
+        limit = MAX_WEIGHT_SHIFT_MPS / fps
+        if np.linalg.norm(shift) > limit:
+            moved = before + shift * (limit / np.linalg.norm(shift))
         xz = moved
         root[t, [0, 2]] = xz
         prev = feet
@@ -438,9 +276,9 @@ def _plant_feet(
         c = contacts[:, i]
         target = targets[i]
         raw = target - pos[:, J[ankle]]
-        delta = gaussian_filter1d(raw, max(1.0, fps * 0.05), axis=0, mode="nearest")  # ease in and out of holds
-        delta[c] = raw[c]
-        delta[~c, 1] = np.maximum(delta[~c, 1], raw[~c, 1])  # but never under the floor
+        delta = _blend_plants(raw, c, int(round(PLANT_BLEND_S * fps)))
+        sole = sole_lows(pos)[:, i]  # a free foot is eased, but never under the floor
+        delta[~c, 1] = np.maximum(delta[~c, 1], -sole[~c])
         need = np.linalg.norm(delta, axis=1) > 1e-5
         if not need.any():
             continue
@@ -450,6 +288,25 @@ def _plant_feet(
         )
         rot[need, J[hip]], rot[need, J[knee]], rot[need, J[ankle]] = h, k, a
     return rot, root
+
+
+def _blend_plants(raw: np.ndarray, contact: np.ndarray, width: int) -> np.ndarray:
+    """The correction that holds a foot, shape (T, 3): exact while the foot bears weight, eased in before a
+    plant and out after a release over ``width`` frames (smoothstep), so a foot is placed and lifted, never
+    teleported."""
+    T = raw.shape[0]
+    out = np.where(contact[:, None], raw, 0.0)
+    if width < 1 or contact.all() or not contact.any():
+        return out
+    idx = np.arange(T)
+    runs = np.flatnonzero(np.diff(np.r_[0, contact.astype(int), 0]))
+    for a, z in zip(runs[::2], runs[1::2]):  # contact frames a .. z-1
+        for edge, sign in ((a, -1), (z - 1, 1)):
+            span = idx[(idx * sign > edge * sign) & (np.abs(idx - edge) <= width) & ~contact]
+            if span.size:
+                w = 1.0 - np.abs(span - edge) / (width + 1)
+                out[span] += raw[edge] * (w * w * (3 - 2 * w))[:, None]
+    return out
 
 
 def _foot_targets(pos, root, c, glide, leg) -> np.ndarray:

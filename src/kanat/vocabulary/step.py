@@ -15,6 +15,12 @@ Conventions
   to the facing at the start, side > 0 toward the working side.
 - ``turn_deg``: degrees turned over the step, > 0 toward the working side
   (en dehors for a pirouette on the left leg with the right working).
+  ``turn_keys: [i, j]`` names the keyframes (0-based) between which the turn
+  happens (default: the second and the second-to-last).
+- ``air_s``: seconds in the air of each of the step's flights. Air time is
+  physics, not tempo (DANCE.md): a flight keeps it at any tempo, and a tempo
+  too quick for it is not danced (see :meth:`Step.min_beat_s`). Default by
+  kind: ``AIR_S``.
 - ``stance``: start and end stances, named after the feet: fifth_R (fifth,
   right foot front), fifth_L, first, second, fourth_R, fourth_L, parallel,
   lunge_R, lunge_L, floor. For side L, _R and _L swap.
@@ -44,6 +50,11 @@ LEVELS = ("floor", "low", "standing", "releve", "air")
 SUPPORTS = ("both", "left", "right", "air", "floor")
 
 CHARACTERS = ("adagio", "allegro", "grand_allegro", "waltz", "any")
+#: Seconds in the air by kind of jump (DANCE.md: petit allegro about 0.3 s, batterie 0.35-0.45 s,
+#: grand allegro 0.45-0.65 s).
+AIR_S = {"petit": 0.30, "batterie": 0.38, "grand": 0.52}
+#: A push-off from the plié before a flight and a landing through plié after it take at least this long (s).
+PUSH_S, LAND_S = 0.08, 0.08
 STANCES = ("fifth_R", "fifth_L", "first", "second", "fourth_R", "fourth_L", "parallel", "lunge_R", "lunge_L", "floor")
 
 
@@ -126,6 +137,8 @@ class Step:
     prepared_by: tuple[str, ...] = ()
     description: str = ""
     source: str = field(default="", compare=False)
+    air_s: float = 0.0
+    turn_keys: tuple[int, int] | None = None
 
     @property
     def is_jump(self) -> bool:
@@ -153,6 +166,34 @@ class Step:
         """Total time in the air, in beats."""
         ks = self.keyframes
         return float(sum(ks[min(e, len(ks) - 1)].at - ks[k].at for k, e in self.flights()))
+
+    @property
+    def turn_window(self) -> tuple[int, int]:
+        """The keyframes (indices) between which the step turns."""
+        if self.turn_keys is not None:
+            return self.turn_keys
+        n = len(self.keyframes)
+        return (1, n - 2) if n >= 4 else (0, n - 1)
+
+    def min_beat_s(self) -> float:
+        """The shortest beat (seconds) at which every flight fits with its preparation and landing, 0 without flights.
+
+        A flight touches down ``LAND_S`` before its landing keyframe's count
+        and leaves ``air_s`` earlier; its preparation (the keyframes on the
+        ground since the step began or last landed) needs ``PUSH_S`` at least.
+        """
+        ks, out = self.keyframes, 0.0
+        for k, e in self.flights():
+            if e < len(ks) and k > 0:
+                out = max(out, (self.air_s + PUSH_S + LAND_S) / max(ks[e].at - ks[self.preparation_of(k)].at, 1e-6))
+        return out
+
+    def preparation_of(self, k: int) -> int:
+        """The first keyframe of the run on the ground that leads into the flight taking off at keyframe ``k``."""
+        j = k - 1
+        while j > 0 and self.keyframes[j - 1].support != "air":
+            j -= 1
+        return max(j, 0)
 
     def start_stance(self, side: str) -> str:
         return mirror_stance(self.start) if side == "L" else self.start
@@ -274,6 +315,7 @@ def _parse_step(d: dict, where: str) -> Step:
         name=name, family=family, beats=beats, accent=accent, start=start, end=end, energy=energy, level=level,
         travel=(travel[0], travel[1]), turn_deg=turn, difficulty=difficulty, meters=meters, character=character,
         keyframes=tuple(kfs), sided=bool(d.get("sided", True)), prepared_by=tuple(d.get("prepared_by", ())),
+        air_s=_air_s(d, w, character), turn_keys=_turn_keys(d, w, len(kfs)),
         description=str(d.get("description", "")), source=where,
     )
     rot = step.keyframe_rotations()  # compile now: pose errors surface at load time with file and line
@@ -284,6 +326,33 @@ def _parse_step(d: dict, where: str) -> Step:
             f"its limit {v.limit_deg:.0f} deg (kanat.body.limits); bend less"
         )
     return step
+
+
+def _air_s(d: dict, where: str, character: tuple[str, ...]) -> float:
+    """A jump's air time: as written, or by its kind (batterie, grand allegro, petit allegro)."""
+    if not any(k.get("support") == "air" for k in d["keyframes"] if isinstance(k, dict)):
+        return 0.0
+    if "air_s" in d:
+        try:
+            v = float(d["air_s"])
+        except (TypeError, ValueError):
+            raise VocabularyError(f"{where}: air_s must be seconds, got {d['air_s']!r}") from None
+        if not 0.1 <= v <= 0.7:
+            raise VocabularyError(f"{where}: air_s {v} is not a jump's air time (0.1-0.7 s; DANCE.md)")
+        return v
+    kind = d.get("jump", "grand" if "grand_allegro" in character else "petit")
+    if kind not in AIR_S:
+        raise VocabularyError(f"{where}: jump '{kind}' is unknown; valid: {', '.join(AIR_S)}")
+    return AIR_S[kind]
+
+
+def _turn_keys(d: dict, where: str, n: int) -> tuple[int, int] | None:
+    if "turn_keys" not in d:
+        return None
+    v = d["turn_keys"]
+    if not (isinstance(v, list) and len(v) == 2 and all(isinstance(i, int) for i in v) and 0 <= v[0] < v[1] < n):
+        raise VocabularyError(f"{where}: turn_keys must be two keyframe indices [first, last] within 0-{n - 1}, got {v!r}")
+    return (v[0], v[1])
 
 
 def load_steps(path: str | Path) -> list[Step]:
