@@ -22,20 +22,12 @@ LIBRARY = load_library()
 CASES = [(s, side) for s in LIBRARY for side in "RL"]
 IDS = [f"{s.name}-{side}" for s, side in CASES]
 
-#: Perform lands these jumps' flights at the landing plié's height, so at the apex keyframe the
-#: pointed feet hang under the floor (perform's leg IK then bends the knees): issue 15 lands
-#: the flight on the toes at the height they left and pliés after. Strict: fixed means remove.
-_FLIGHT_INTO_THE_FLOOR = {"sauté", "changement", "assemblé", "entrechat quatre", "brisé"}
-FLOOR_CASES = [pytest.param(s, side, marks=pytest.mark.xfail(strict=True, reason="issue 15: flight lands in plié"))
-               if s.name in _FLIGHT_INTO_THE_FLOOR else (s, side) for s, side in CASES]
-
-
 @pytest.mark.parametrize("step, side", CASES, ids=IDS)
 def test_joints_stay_within_a_trained_dancers_range(step, side):
     assert not C.limit_problems(step, side)
 
 
-@pytest.mark.parametrize("step, side", FLOOR_CASES, ids=IDS)
+@pytest.mark.parametrize("step, side", CASES, ids=IDS)
 def test_weight_bearing_feet_touch_the_floor_and_nothing_goes_under_it(step, side):
     assert not C.floor_problems(step, side)
 
@@ -82,5 +74,5 @@ def test_check_step_reports_every_check_and_a_broken_step(library):
     report = C.check_step(good)
     assert list(report) == list(C.CHECKS) and not any(report.values())
     jump = library.get("sauté")
-    long_air = replace(jump, keyframes=tuple(replace(k, at=k.at * 3) for k in jump.keyframes), beats=jump.beats * 3)
-    assert C.check_step(long_air)["flights"]  # 1.2 s in the air is caught
+    assert C.check_step(replace(jump, air_s=1.2))["flights"]  # 1.2 s in the air is caught
+    assert C.check_step(replace(jump, air_s=0.05))["flights"]  # and a hop that hardly leaves the floor

@@ -9,12 +9,9 @@ Conventions
   keyframe ``at`` beats into a step that starts on beat ``b`` sounds at
   ``beats_to_time(b + at)``; a step danced over more beats than written
   stretches its ground segments (:func:`stretched_beats`), never its flights.
-- Flights are physics, not tempo: each touches down ``LAND_S`` before its
-  landing count and leaves ``Step.air_s`` earlier; the preparation on the
-  ground before it is compressed to make room (at least ``PUSH_S``). The legs
-  leave the floor straight and pointed and open into the flight's shape a
-  little into the air; they reach the floor straight and the plié of the
-  landing comes after the touchdown.
+- Flights are physics, not tempo: a step's keys are danced by
+  :func:`kanat.vocabulary.danced.danced_keys` (take-off, air time, touchdown),
+  the rule the physics checks and the gallery use too.
 - Turns: a step's turn happens between its turn window's keyframes
   (``Step.turn_window``); a turn on relevé (pirouette, piqué, soutenu,
   fouetté, chaînés...) spins one revolution in at most ``MAX_REV_S``.
@@ -27,26 +24,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kanat.body import J
-from kanat.body import rotations as R
 from kanat.compose.score import Score
 from kanat.errors import ScoreError
 from kanat.listen.musicmap import MusicMap
 from kanat.perform.timing import beats_to_time, facing_to_yaw, local_to_world
 from kanat.vocabulary import Library, Step
-from kanat.vocabulary.step import LAND_S, PUSH_S
+from kanat.vocabulary.danced import danced_keys
 
-TAKEOFF_OPEN = 0.3  # how far the hips have opened toward the flight's shape as the feet leave the floor
-LANDING_CLOSE = 0.8  # how far the hips have closed toward the landing as the feet touch the floor
-FLIGHT_SHAPE = 0.4  # share of the first flight segment after which the flight's shape is reached
 MAX_STRETCH = 1.5  # a step is never danced slower than this factor of its written tempo
 PHRASE_END_HOLD_BEATS = 1.0  # the last step of a phrase finishes this early and holds
 #: A turn on relevé spins one revolution in at most this long (DANCE.md: a single pirouette 0.4-0.7 s).
 MAX_REV_S = 0.65
-_HIPS = [J[n] for n in ("left_hip", "right_hip")]
-_LOWER_LEGS = [J[n] for n in ("left_knee", "right_knee", "left_ankle", "right_ankle", "left_foot", "right_foot")]
-_LEGS = _HIPS + _LOWER_LEGS
-_UPPER = [j for j in range(24) if j not in _LEGS]
 
 
 @dataclass
@@ -108,43 +96,6 @@ def stretched_beats(step: Step, beats: float) -> np.ndarray:
     return out
 
 
-def _flight_times(step: Step, t: np.ndarray) -> tuple[np.ndarray, dict, list]:
-    """Retime the flights: (new key times, {landing key: touchdown s}, [(take-off, touchdown, air_s)])."""
-    t2 = t.copy()
-    touchdowns: dict[int, float] = {}
-    flights = []
-    for k, e in step.flights():
-        if k == 0 or e >= len(t):
-            continue
-        j = step.preparation_of(k)
-        t_land = t[e]
-        t_td = t_land - LAND_S
-        t_off = max(t_td - step.air_s, t[j] + PUSH_S)  # a tempo too quick for the flight: the composer avoids it
-        t_off = min(t_off, t_td - 0.05)
-        for i in range(j + 1, k):  # the preparation, compressed (or stretched) to end at the take-off
-            t2[i] = t[j] + (t[i] - t[j]) * (t_off - t[j]) / max(t[k] - t[j], 1e-9)
-        for i in range(k, e):  # the flight's keys, within the flight
-            t2[i] = t_off + (t[i] - t[k]) * (t_td - t_off) / max(t[e] - t[k], 1e-9)
-        touchdowns[e] = t_td
-        flights.append((t_off, t_td, step.air_s))
-    return t2, touchdowns, flights
-
-
-def _touchdown_pose(flight: np.ndarray, landing: np.ndarray) -> np.ndarray:
-    """The pose as the feet reach the floor: the legs have closed toward the landing, knees straight, feet pointed."""
-    pose = flight.copy()
-    pose[_HIPS] = R.slerp(flight[_HIPS], landing[_HIPS], LANDING_CLOSE)
-    pose[_UPPER] = R.slerp(flight[_UPPER], landing[_UPPER], 0.5)
-    return pose
-
-
-def _takeoff_pose(before: np.ndarray, flight: np.ndarray) -> np.ndarray:
-    """The pose as the feet leave the floor: knees straight and feet pointed as in the air, the hips still opening."""
-    pose = flight.copy()
-    pose[_HIPS] = R.slerp(before[_HIPS], flight[_HIPS], TAKEOFF_OPEN)
-    return pose
-
-
 def _turn_times(step: Step, t2: np.ndarray, turn: float) -> tuple[tuple[float, float], bool]:
     """When the step's turn runs, and whether it is a quick turn that spots."""
     k0, k1 = step.turn_window
@@ -158,8 +109,6 @@ def _turn_times(step: Step, t2: np.ndarray, turn: float) -> tuple[tuple[float, f
 
 def _step_keys(n: int, phrase, st, b0: int, step: Step, beats_s: np.ndarray) -> tuple[list[Key], StepTiming]:
     side = st.side if st.side in ("R", "L") else "R"
-    rots = step.keyframe_rotations(side)
-    sup = step.supports(side)
     yaw0 = facing_to_yaw(st.facing)
     turn = np.radians(step.turn_deg) * (-1.0 if side == "R" else 1.0)
     # a step may be danced over more (or fewer) beats than it is written for,
@@ -173,18 +122,8 @@ def _step_keys(n: int, phrase, st, b0: int, step: Step, beats_s: np.ndarray) -> 
     danced = min(beats_n - hold, step.beats * MAX_STRETCH)
     ats = stretched_beats(step, danced)
     t = beats_to_time(b0 + ats, beats_s)
-    t2, touchdowns, flights = _flight_times(step, t)
-    takeoffs = {k for k, e in step.flights() if k > 0 and e < len(t)}
-    keys: list[Key] = []
-    for i, kf in enumerate(step.keyframes):
-        if i in takeoffs:
-            nxt = t2[i + 1] if sup[i + 1] == "air" else touchdowns[i + 1]
-            keys.append(Key(float(t2[i]), _takeoff_pose(rots[i - 1], rots[i]), "air", kf.ease, n))
-            keys.append(Key(float(t2[i] + FLIGHT_SHAPE * (nxt - t2[i])), rots[i], "air", "smooth", n))
-            continue
-        if i in touchdowns:  # the legs reach the floor as they were in the air; the plié comes after
-            keys.append(Key(touchdowns[i], _touchdown_pose(rots[i - 1], rots[i]), sup[i], "linear", n))
-        keys.append(Key(float(t2[i]), rots[i], sup[i], kf.ease, n))
+    dks, t2, flights = danced_keys(step, side, t)
+    keys = [Key(k.time_s, k.rot, k.support, k.ease, n) for k in dks]
     t_end = float(beats_to_time(b0 + beats_n, beats_s)) if beats_n - danced > 1e-9 else float(t2[-1])
     if t_end > keys[-1].time_s + 1e-3:
         last = keys[-1]

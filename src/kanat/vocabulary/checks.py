@@ -3,9 +3,10 @@
 Conventions
 -----------
 - Keyframes are compiled (:mod:`kanat.vocabulary.pose`) and placed by
-  perform's own rule (:func:`kanat.body.placement.place_poses`) at
-  ``CHECK_TEMPO_BPM``: the pelvis over the origin, the supporting soles on the
-  floor, flights ballistic.
+  perform's own rule (:func:`kanat.vocabulary.danced.danced_keys`, then
+  :func:`kanat.body.placement.place_poses`) at ``CHECK_TEMPO_BPM`` (or as
+  quick as the step's flights allow): the pelvis over the origin, the
+  supporting soles on the floor, flights ballistic for their air time.
 - Every check returns a list of problems, each a sentence naming the step,
   the side and the keyframe; an empty list is a pass. :func:`check_step` runs
   them all on both sides; ``kanat steps --json`` reports them, the tests
@@ -22,9 +23,11 @@ from kanat.body.collisions import BONES, collisions
 from kanat.body.limits import check_joint_limits
 from kanat.body.placement import G, SUPPORT_FEET, place_poses
 from kanat.body.skeleton import BONE_RADIUS_M, JOINT_NAMES
+from kanat.vocabulary.danced import danced_keys, key_flights
 from kanat.vocabulary.step import Step
 
-CHECK_TEMPO_BPM = 120.0
+CHECK_TEMPO_BPM = 120.0  # steps are checked at this tempo, or as quick as their flights allow
+SLOWEST_BPM = 60.0  # a jump whose air time needs a slower beat than this is not danced to music
 FLOOR_TOL_M = 0.01  # a weight-bearing foot touches the floor within 1 cm; nothing is deeper than 1 cm under it
 COM_PELVIS_MAX_M = 0.25  # a held balance needs no absurd shift of the pelvis
 COM_FOOT_MAX_M = 0.15  # ... and the weight comes over the foot with a small lean of the supporting leg
@@ -35,9 +38,18 @@ _FOOT_BONES = {"left_foot", "right_foot"}  # the sole points stand for them
 
 
 def place_keyframes(step: Step, side: str = "R", *, tempo_bpm: float = CHECK_TEMPO_BPM) -> np.ndarray:
-    """World joint positions of a step's keyframes placed as perform places the body, shape (K, 24, 3)."""
+    """World joint positions of a step's keyframes placed as perform places the body, shape (K, 24, 3).
+
+    The step is danced as perform dances it (:func:`kanat.vocabulary.danced.danced_keys`: flights by
+    their air time, take-off and touchdown poses); the written keyframes' poses are returned.
+    """
+    tempo_bpm = min(tempo_bpm, 60.0 / max(step.min_beat_s(), 1e-6))  # as quick as the flights allow
     at_s = np.array([k.at for k in step.keyframes]) * 60.0 / tempo_bpm
-    return place_poses(step.keyframe_rotations(side), step.supports(side), at_s, step.flights())
+    keys, _, _ = danced_keys(step, side, at_s)
+    supports = [k.support for k in keys]
+    pos = place_poses(np.stack([k.rot for k in keys]), supports, np.array([k.time_s for k in keys]),
+                      key_flights(supports))
+    return pos[[i for i, k in enumerate(keys) if k.keyframe is not None]]
 
 
 def _where(step: Step, side: str, k: int) -> str:
@@ -112,17 +124,20 @@ def balance_problems(step: Step, side: str, pos: np.ndarray | None = None) -> li
 
 
 def flight_problems(step: Step) -> list[str]:
-    """Flights too short or too long for a jump at ``CHECK_TEMPO_BPM``, or that never land."""
+    """Flights that never land, or whose air time no dancer flies (or that cannot be danced at ``CHECK_TEMPO_BPM``)."""
     out, ks = [], step.keyframes
     for k, e in step.flights():
         if e >= len(ks):
             out.append(f"{step.name}: the flight from keyframe {k + 1} never lands")
-            continue
-        t = (ks[e].at - ks[k].at) * 60.0 / CHECK_TEMPO_BPM
-        if not MIN_AIR_S <= t <= MAX_AIR_S:
-            out.append(f"{step.name}: {t:.2f} s in the air at {CHECK_TEMPO_BPM:g} BPM")
-        if G * t**2 / 8 > MAX_RISE_M:
-            out.append(f"{step.name}: a flight of {t:.2f} s rises {G * t**2 / 8:.2f} m")
+    if not step.is_jump:
+        return out
+    t = step.air_s
+    if not MIN_AIR_S <= t <= MAX_AIR_S:
+        out.append(f"{step.name}: {t:.2f} s in the air")
+    if G * t**2 / 8 > MAX_RISE_M:
+        out.append(f"{step.name}: a flight of {t:.2f} s rises {G * t**2 / 8:.2f} m")
+    if step.min_beat_s() > 60.0 / SLOWEST_BPM:
+        out.append(f"{step.name}: needs beats of {step.min_beat_s():.2f} s at least, slower than {SLOWEST_BPM:g} BPM")
     return out
 
 
