@@ -117,3 +117,26 @@ def test_bad_score_files_name_the_line(tmp_path):
     p.write_text("format_version: 1\nmusic: x\nphrases: [\n")
     with pytest.raises(ScoreError, match="not valid YAML"):
         Score.load(p)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_no_arabesque_or_attitude_is_danced_en_face(seed, demo_music_map, library):
+    """A line is shown from a diagonal or the side: en face (facing 1) hides the working leg."""
+    from kanat.compose.terms import is_line
+
+    score = compose(demo_music_map, Brief(seed=seed), library=library)
+    lines = [st for _ph, st, _b in score.placed() if is_line(library.get(st.step))]
+    assert lines
+    assert not [st.step for st in lines if st.facing == 1]
+
+
+def test_different_music_gets_a_different_dance(demo_music_map, library):
+    """The seed's preferences are drawn with the music's fingerprint: the same seed on other music
+    (here the demo a little slower) gives another sequence of steps."""
+    from dataclasses import replace
+
+    slower = replace(demo_music_map, beats_s=demo_music_map.beats_s * 1.05, downbeats_s=demo_music_map.downbeats_s * 1.05,
+                     duration_s=demo_music_map.duration_s * 1.05)
+    a = [st.step for _p, st, _b in compose(demo_music_map, Brief(seed=0), library=library).placed()][:20]
+    b = [st.step for _p, st, _b in compose(slower, Brief(seed=0), library=library).placed()][:20]
+    assert sum(x == y for x, y in zip(a, b)) / 20 <= 0.3

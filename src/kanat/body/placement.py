@@ -62,12 +62,16 @@ def ballistic(y0: float, y1: float, t0: float, t1: float, t: np.ndarray) -> np.n
     return y0 + (y1 - y0) * tt / dur + 0.5 * G * tt * (dur - tt)
 
 
-def fill_flights(y: np.ndarray, times: np.ndarray) -> np.ndarray:
+def fill_flights(y: np.ndarray, times: np.ndarray, stand: np.ndarray | None = None) -> np.ndarray:
     """Frame heights with every airborne run (NaN) filled by its ballistic flight, shape (T,).
 
     A flight leaves from the last frame on the ground before it and lands on
     the first frame on the ground after it (at the end of the motion it lands
-    at the height it left).
+    at the height it left). With ``stand`` (per frame, the height at which
+    that frame's pose would rest its lowest sole on the floor) it lands just
+    after its last frame in the air, at that frame's ``stand``: the feet reach
+    the floor as the flight ends, even when the next frame is already bending
+    into the landing's plié.
     """
     y = np.array(y, dtype=float)
     T = y.shape[0]
@@ -83,6 +87,8 @@ def fill_flights(y: np.ndarray, times: np.ndarray) -> np.ndarray:
         y1 = y[b] if b < T else y0
         t0 = times[a - 1] if a > 0 else times[a]
         t1 = times[b] if b < T else times[T - 1]
+        if stand is not None and 0 < a and b < T:
+            y1 = max(stand[b - 1], y[b])
         y[a:b] = ballistic(y0, y1, t0, t1, times[a:b])
     return y
 

@@ -46,6 +46,8 @@ difficulty -|step difficulty - wanted difficulty| * 0.3.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from kanat.brief import Brief
@@ -98,7 +100,7 @@ def compose(
         raise ParameterError("the music map has no phrases; the music is too short or has no beat to dance to")
     library = library or load_library()
     locks = read_locks(constraints, music_map, library, brief.innovation) if constraints is not None else {}
-    rng = np.random.default_rng(brief.seed)
+    rng = np.random.default_rng([brief.seed, music_fingerprint(music_map)])
     usage: dict[str, int] = {}
     places = music_map.phrase_sections()
     tunes = [str(t) for t in music_map.extras.get("phrase_letters", [])]
@@ -200,6 +202,15 @@ def _vary(template: Phrase, library: Library, stance, facing, xz, brief: Brief, 
         if side in ("R", "L"):
             last_side = side
     return placed, stance, facing, xz, last_side
+
+
+def music_fingerprint(music_map: MusicMap) -> int:
+    """A number that differs between pieces (beats to the centisecond, meter, energy): with the seed it
+    draws the composer's preferences, so different music gets different dances and the same music and
+    seed the same dance."""
+    data = np.concatenate([np.round(music_map.beats_s, 2), music_map.meter.astype(float),
+                           np.round(music_map.energy, 2)])
+    return int.from_bytes(hashlib.sha256(data.astype("<f8").tobytes()).digest()[:4], "little")
 
 
 def climaxes(music_map: MusicMap) -> np.ndarray:

@@ -23,6 +23,7 @@ from kanat.compose.terms import (
     CLOSINGS, PhraseTask, after, durations, facing_for, placed_from, sides, step_terms,
 )
 from kanat.vocabulary import Library, Step
+from kanat.vocabulary.danced import min_beat_s
 
 OPENING = "préparation"
 STRICT_BELOW = 0.05  # at innovation this low the grammar is a rule, not a preference
@@ -99,13 +100,23 @@ def extend(task: PhraseTask, st: _State, step: Step, beats: int, side: str, *, n
                   side if side in ("R", "L") else st.last_side, st.before)
 
 
-def _pool(task: PhraseTask) -> list[Step]:
-    """The steps this phrase may use: made for its meter, short enough, the opening left out."""
+def _pool(task: PhraseTask) -> list[tuple[Step, tuple[int, ...]]]:
+    """The steps this phrase may use and over how many beats: made for its meter, short enough, the opening left out.
+
+    A jump danced over beats whose tempo leaves no room for its air time is
+    left out: the flight is never shortened, another step is chosen
+    (:func:`kanat.vocabulary.danced.min_beat_s`).
+    """
     meter, n, brief = task.meter, task.n, task.brief
-    pool = [s for s in task.library if meter in s.meters and min(durations(s, meter, brief.innovation)) <= n
-            and s.name != OPENING]
+    pool = []
+    for s in task.library:
+        if meter not in s.meters or s.name == OPENING:
+            continue
+        fits = tuple(b for b in durations(s, meter, brief.innovation) if min_beat_s(s, b) <= task.beat_s)
+        if fits and min(fits) <= n:
+            pool.append((s, fits))
     if brief.style == "classical" and brief.innovation < 0.5:
-        classical = [s for s in pool if s.family in ("classical", "linking")]
+        classical = [p for p in pool if p[0].family in ("classical", "linking")]
         pool = classical or pool
     return pool
 
@@ -123,7 +134,7 @@ def _start(task: PhraseTask, stance: str, facing: int, xz, last_side: str) -> li
     return beams
 
 
-def _grow(task: PhraseTask, st: _State, pool: list[Step], n: int) -> tuple[list[_State], bool]:
+def _grow(task: PhraseTask, st: _State, pool: list[tuple[Step, tuple[int, ...]]], n: int) -> tuple[list[_State], bool]:
     """Every state one step longer than ``st``; True when the strict grammar left it cornered."""
     at = st.beats + 1
     forced = task.forced
@@ -133,8 +144,8 @@ def _grow(task: PhraseTask, st: _State, pool: list[Step], n: int) -> tuple[list[
     upcoming = [f for f in forced if f > at]
     limit = (min(upcoming) - at) if upcoming else n - st.beats
     grown = []
-    for step in pool:
-        for beats in durations(step, task.meter, task.innovation):
+    for step, fits in pool:
+        for beats in fits:
             if beats > limit:
                 continue
             for side in sides(step):

@@ -63,6 +63,13 @@ class PhraseTask:
         return int(self.music_map.meter[self.a])
 
     @functools.cached_property
+    def beat_s(self) -> float:
+        """The phrase's typical beat, seconds (the quickest quarter of its beats: a ritardando does not count)."""
+        b = self.music_map.beats_s[self.a : self.a + self.n + 1]
+        d = np.diff(b) if len(b) > 1 else np.diff(self.music_map.beats_s[-2:])
+        return float(np.percentile(d, 25)) if len(d) else 0.5
+
+    @functools.cached_property
     def downbeat(self) -> np.ndarray:
         return self.music_map.beat_in_bar == 1
 
@@ -97,16 +104,29 @@ def after(step: Step, side: str, facing: int, xz: np.ndarray) -> tuple[int, np.n
     return f, np.array([xz[0] + dx, xz[1] + dz])
 
 
+LINE_WORDS = ("arabesque", "attitude")
+
+
+def is_line(step: Step) -> bool:
+    """An arabesque or attitude: a line the audience must see from the side or a diagonal."""
+    return any(w in step.name for w in LINE_WORDS)
+
+
 def facing_for(step: Step, side: str, facing: int, xz: np.ndarray, stage: Stage, innovation: float = 0.0,
                climax: float = 0.0) -> int:
     """The direction to dance a step in: keep the facing for steps in place;
     travelling steps prefer the diagonals, stay on the stage and come back
     toward the centre when far out."""
+    line = is_line(step)
     if step.travel == (0.0, 0.0):
+        if line and facing == 1:  # a line is shown from a diagonal, never en face (the leg would hide)
+            return 8 if side == "R" else 2
         return facing
     best, best_cost = facing, np.inf
     x0, z0 = float(xz[0]), float(xz[1])
     for f in (facing, 2, 8, 1, 3, 7, 4, 6, 5):
+        if line and f == 1:
+            continue
         _f, dx, dz = _move(step.travel, step.turn_deg, side, f)
         end = (x0 + dx, z0 + dz)
         dist = math.hypot(*end)

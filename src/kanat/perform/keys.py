@@ -8,7 +8,7 @@ Conventions
 - Keyframes are warped onto the MusicMap's beat times (rubato included): a
   keyframe ``at`` beats into a step that starts on beat ``b`` sounds at
   ``beats_to_time(b + at)``; a step danced over more beats than written
-  stretches its ground segments (:func:`stretched_beats`), never its flights.
+  stretches its ground segments (:func:`kanat.vocabulary.danced.stretched_beats`), never its flights.
 - Flights are physics, not tempo: a step's keys are danced by
   :func:`kanat.vocabulary.danced.danced_keys` (take-off, air time, touchdown),
   the rule the physics checks and the gallery use too.
@@ -29,9 +29,8 @@ from kanat.errors import ScoreError
 from kanat.listen.musicmap import MusicMap
 from kanat.perform.timing import beats_to_time, facing_to_yaw, local_to_world
 from kanat.vocabulary import Library, Step
-from kanat.vocabulary.danced import danced_keys
+from kanat.vocabulary.danced import MAX_STRETCH, danced_keys, stretched_beats
 
-MAX_STRETCH = 1.5  # a step is never danced slower than this factor of its written tempo
 PHRASE_END_HOLD_BEATS = 1.0  # the last step of a phrase finishes this early and holds
 #: A turn on relevé spins one revolution in at most this long (DANCE.md: a single pirouette 0.4-0.7 s).
 MAX_REV_S = 0.65
@@ -60,40 +59,6 @@ class StepTiming:
     turn_s: tuple[float, float]  # when the turn starts and ends
     spotting: bool  # a quick turn: the head spots
     flights: list  # (take-off s, touchdown s, air_s wanted)
-
-
-def stretched_beats(step: Step, beats: float) -> np.ndarray:
-    """Keyframe times (beats) of a step danced over ``beats`` beats.
-
-    Flights keep their written length; the other segments share the extra (or
-    missing) time in proportion; a landing still falls on a whole count.
-    """
-    ats = np.array([k.at for k in step.keyframes], dtype=float)
-    if beats == step.beats:
-        return ats
-    seg = np.diff(ats)
-    air = np.array([k.support == "air" for k in step.keyframes[:-1]])
-    ground = seg[~air].sum()
-    if ground <= 0 or beats < seg[air].sum():
-        return ats * (beats / step.beats)
-    scale = (beats - seg[air].sum()) / ground
-    seg = np.where(air, seg, seg * scale)
-    out = np.concatenate([[0.0], np.cumsum(seg)])
-    supports = [k.support for k in step.keyframes]
-    for i in range(1, len(out)):  # move each flight so it lands on the nearest whole beat
-        if air[i - 1] and (i == len(air) or not air[i]):
-            j = i - 1
-            while j > 0 and air[j - 1]:
-                j -= 1
-            while j > 1 and supports[j - 1] in ("left", "right"):  # the push-off on one foot moves with it
-                j -= 1
-            lo = out[j - 1] if j > 0 else -np.inf
-            hi = out[i + 1] if i + 1 < len(out) else np.inf
-            for shift in sorted((np.floor(out[i]) - out[i], np.ceil(out[i]) - out[i]), key=abs):
-                if j > 0 and out[j] + shift > lo and out[i] + shift < hi:
-                    out[j : i + 1] += shift
-                    break
-    return out
 
 
 def _turn_times(step: Step, t2: np.ndarray, turn: float) -> tuple[tuple[float, float], bool]:

@@ -144,7 +144,9 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
     if ground.any():
         yy = np.where(ground, y, np.interp(np.arange(T), np.flatnonzero(ground), y[ground]))
         sm = gaussian_filter1d(yy, fps * 0.04, mode="nearest")
-        y = np.where(ground, np.maximum(sm, y - 0.03), np.nan)
+        # ... but not across a landing: the feet meet the floor where the flight brings them
+        landed = np.convolve(np.r_[False, ~ground[:-1] & ground[1:]], np.ones(max(1, int(fps * 0.1))), "full")[:T] > 0
+        y = np.where(ground, np.where(landed, y, np.maximum(sm, y - 0.03)), np.nan)
 
     com_rel = center_of_mass(rel)[:, [0, 2]]
     foot_rel = [0.5 * (rel[:, la, :] + rel[:, lf, :])[:, [0, 2]], 0.5 * (rel[:, ra, :] + rel[:, rf, :])[:, [0, 2]]]
@@ -230,7 +232,7 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
         prev = feet
 
     # flight: ballistic between take-off and landing
-    y = fill_flights(y, times)
+    y = fill_flights(y, times, stand=-soles.min(axis=1))
     if np.isnan(y).all():
         y[:] = -soles.min()
     root[:, 1] = y
@@ -250,7 +252,14 @@ def _plant_feet(
     pos, glob = forward_kinematics(skeleton, root, rot)
     T = root.shape[0]
     legs = (("left_hip", "left_knee", "left_ankle", "left_foot"), ("right_hip", "right_knee", "right_ankle", "right_foot"))
-    targets = [_foot_targets(pos, root, contacts[:, i], glide, leg) for i, leg in enumerate(legs)]
+    air = ~contacts.any(axis=1)
+    width = int(round(PLANT_BLEND_S * fps))
+
+    def _targets(pos):
+        return [_roll_landings(_foot_targets(pos, root, contacts[:, i], glide, leg), pos[:, J[leg[2]]],
+                               contacts[:, i], air, width) for i, leg in enumerate(legs)]
+
+    targets = _targets(pos)
     reach = REACH * (np.linalg.norm(skeleton.offsets[J["left_knee"]]) + np.linalg.norm(skeleton.offsets[J["left_ankle"]]))
     drop = np.zeros(T)
     for i, (hip, _knee, _ankle, _ball) in enumerate(legs):
@@ -265,18 +274,17 @@ def _plant_feet(
 
         width = max(3, int(fps * 0.15))
         drop = gaussian_filter1d(maximum_filter1d(drop, width), fps * 0.04, mode="nearest")
-        air = ~contacts.any(axis=1)
         if air.any() and (~air).any():  # in flight the change is linear, so the flight stays a parabola
             ground = np.flatnonzero(~air)
             drop[air] = np.interp(np.flatnonzero(air), ground, drop[ground])
         root[:, 1] -= drop
         pos, glob = forward_kinematics(skeleton, root, rot)
-        targets = [_foot_targets(pos, root, contacts[:, i], glide, leg) for i, leg in enumerate(legs)]
+        targets = _targets(pos)
     for i, (hip, knee, ankle, ball) in enumerate(legs):
         c = contacts[:, i]
         target = targets[i]
         raw = target - pos[:, J[ankle]]
-        delta = _blend_plants(raw, c, int(round(PLANT_BLEND_S * fps)))
+        delta = _blend_plants(raw, c, width, air)
         sole = sole_lows(pos)[:, i]  # a free foot is eased, but never under the floor
         delta[~c, 1] = np.maximum(delta[~c, 1], -sole[~c])
         need = np.linalg.norm(delta, axis=1) > 1e-5
@@ -290,14 +298,19 @@ def _plant_feet(
     return rot, root
 
 
-def _blend_plants(raw: np.ndarray, contact: np.ndarray, width: int) -> np.ndarray:
+def _blend_plants(raw: np.ndarray, contact: np.ndarray, width: int, air: np.ndarray | None = None) -> np.ndarray:
     """The correction that holds a foot, shape (T, 3): exact while the foot bears weight, eased in before a
     plant and out after a release over ``width`` frames (smoothstep), so a foot is placed and lifted, never
-    teleported."""
+    teleported.
+
+    In the air (``air``: no foot on the floor) only the horizontal part is eased in: a foot is not pulled
+    down toward the floor before the body lands (:func:`_roll_landings` lowers it after).
+    """
     T = raw.shape[0]
     out = np.where(contact[:, None], raw, 0.0)
     if width < 1 or contact.all() or not contact.any():
         return out
+    air = np.zeros(T, bool) if air is None else air
     idx = np.arange(T)
     runs = np.flatnonzero(np.diff(np.r_[0, contact.astype(int), 0]))
     for a, z in zip(runs[::2], runs[1::2]):  # contact frames a .. z-1
@@ -306,7 +319,25 @@ def _blend_plants(raw: np.ndarray, contact: np.ndarray, width: int) -> np.ndarra
             if span.size:
                 w = 1.0 - np.abs(span - edge) / (width + 1)
                 out[span] += raw[edge] * (w * w * (3 - 2 * w))[:, None]
+                if sign < 0:  # before a plant: in the air the foot is not pulled down toward the floor
+                    out[span[air[span]], 1] = 0.0
     return out
+
+
+def _roll_landings(target: np.ndarray, ankle: np.ndarray, contact: np.ndarray, air: np.ndarray,
+                   width: int) -> np.ndarray:
+    """A foot landing from the air rolls down onto the floor (toe, ball, heel) over ``width`` frames: its
+    planted ankle starts where the pointed pose put it and lowers to the flat foot's height (never higher
+    than the pose, never lower than flat)."""
+    target = target.copy()
+    runs = np.flatnonzero(np.diff(np.r_[0, contact.astype(int), 0]))
+    for a, z in zip(runs[::2], runs[1::2]):
+        if a > 0 and air[a - 1]:
+            roll = np.arange(a, min(a + width, z))
+            w = (roll - a + 1) / (width + 1)
+            up = np.maximum(ankle[roll, 1] - target[roll, 1], 0.0)
+            target[roll, 1] += up * (1.0 - w * w * (3 - 2 * w))
+    return target
 
 
 def _foot_targets(pos, root, c, glide, leg) -> np.ndarray:

@@ -23,7 +23,7 @@ from kanat.body.collisions import BONES, collisions
 from kanat.body.limits import check_joint_limits
 from kanat.body.placement import G, SUPPORT_FEET, place_poses
 from kanat.body.skeleton import BONE_RADIUS_M, JOINT_NAMES
-from kanat.vocabulary.danced import danced_keys, key_flights
+from kanat.vocabulary.danced import danced_keys, key_flights, min_beat_s
 from kanat.vocabulary.step import Step
 
 CHECK_TEMPO_BPM = 120.0  # steps are checked at this tempo, or as quick as their flights allow
@@ -43,7 +43,7 @@ def place_keyframes(step: Step, side: str = "R", *, tempo_bpm: float = CHECK_TEM
     The step is danced as perform dances it (:func:`kanat.vocabulary.danced.danced_keys`: flights by
     their air time, take-off and touchdown poses); the written keyframes' poses are returned.
     """
-    tempo_bpm = min(tempo_bpm, 60.0 / max(step.min_beat_s(), 1e-6))  # as quick as the flights allow
+    tempo_bpm = min(tempo_bpm, 60.0 / max(min_beat_s(step), 1e-6))  # as quick as the flights allow
     at_s = np.array([k.at for k in step.keyframes]) * 60.0 / tempo_bpm
     keys, _, _ = danced_keys(step, side, at_s)
     supports = [k.support for k in keys]
@@ -136,8 +136,8 @@ def flight_problems(step: Step) -> list[str]:
         out.append(f"{step.name}: {t:.2f} s in the air")
     if G * t**2 / 8 > MAX_RISE_M:
         out.append(f"{step.name}: a flight of {t:.2f} s rises {G * t**2 / 8:.2f} m")
-    if step.min_beat_s() > 60.0 / SLOWEST_BPM:
-        out.append(f"{step.name}: needs beats of {step.min_beat_s():.2f} s at least, slower than {SLOWEST_BPM:g} BPM")
+    if min_beat_s(step) > 60.0 / SLOWEST_BPM:
+        out.append(f"{step.name}: needs beats of {min_beat_s(step):.2f} s at least, slower than {SLOWEST_BPM:g} BPM")
     return out
 
 

@@ -25,9 +25,10 @@ from kanat.body import J
 from kanat.body import rotations as R
 from kanat.vocabulary.step import LAND_S, PUSH_S, Step
 
-TAKEOFF_OPEN = 0.3  # how far the hips have opened toward the flight's shape as the feet leave the floor
-LANDING_CLOSE = 0.8  # how far the hips have closed toward the landing as the feet touch the floor
+TAKEOFF_OPEN = 0.5  # how far the hips have opened toward the flight's shape as the feet leave the floor
+LANDING_CLOSE = 0.6  # how far the hips have closed toward the landing as the feet touch the floor
 FLIGHT_SHAPE = 0.4  # share of the first flight segment after which the flight's shape is reached
+MAX_STRETCH = 1.5  # a step is never danced slower than this factor of its written tempo
 _HIPS = [J[n] for n in ("left_hip", "right_hip")]
 _LOWER_LEGS = [J[n] for n in ("left_knee", "right_knee", "left_ankle", "right_ankle", "left_foot", "right_foot")]
 _UPPER = [j for j in range(24) if j not in _HIPS + _LOWER_LEGS]
@@ -40,6 +41,58 @@ class DancedKey:
     support: str
     ease: str
     keyframe: int | None  # the written keyframe this key dances, None for an added take-off or touchdown
+
+
+def stretched_beats(step: Step, beats: float) -> np.ndarray:
+    """Keyframe times (beats) of a step danced over ``beats`` beats.
+
+    Flights keep their written length; the other segments share the extra (or
+    missing) time in proportion; a landing still falls on a whole count.
+    """
+    ats = np.array([k.at for k in step.keyframes], dtype=float)
+    if beats == step.beats:
+        return ats
+    seg = np.diff(ats)
+    air = np.array([k.support == "air" for k in step.keyframes[:-1]])
+    ground = seg[~air].sum()
+    if ground <= 0 or beats < seg[air].sum():
+        return ats * (beats / step.beats)
+    scale = (beats - seg[air].sum()) / ground
+    seg = np.where(air, seg, seg * scale)
+    out = np.concatenate([[0.0], np.cumsum(seg)])
+    supports = [k.support for k in step.keyframes]
+    for i in range(1, len(out)):  # move each flight so it lands on the nearest whole beat
+        if air[i - 1] and (i == len(air) or not air[i]):
+            j = i - 1
+            while j > 0 and air[j - 1]:
+                j -= 1
+            while j > 1 and supports[j - 1] in ("left", "right"):  # the push-off on one foot moves with it
+                j -= 1
+            lo = out[j - 1] if j > 0 else -np.inf
+            hi = out[i + 1] if i + 1 < len(out) else np.inf
+            for shift in sorted((np.floor(out[i]) - out[i], np.ceil(out[i]) - out[i]), key=abs):
+                if j > 0 and out[j] + shift > lo and out[i] + shift < hi:
+                    out[j : i + 1] += shift
+                    break
+    return out
+
+
+def min_beat_s(step: Step, beats: float | None = None) -> float:
+    """The shortest beat (seconds) at which every flight fits with its preparation and landing, 0 without flights.
+
+    Danced over ``beats`` beats (default: as written; at most ``MAX_STRETCH``
+    slower). A flight touches down ``LAND_S`` before its landing keyframe's
+    count and leaves ``air_s`` earlier; its preparation (the keyframes on the
+    ground since the step began or last landed) needs ``PUSH_S`` at least.
+    """
+    if not step.is_jump:
+        return 0.0
+    ats = stretched_beats(step, min(step.beats if beats is None else beats, step.beats * MAX_STRETCH))
+    out = 0.0
+    for k, e in step.flights():
+        if e < len(ats) and k > 0:
+            out = max(out, (step.air_s + PUSH_S + LAND_S) / max(ats[e] - ats[step.preparation_of(k)], 1e-6))
+    return out
 
 
 def flight_times(step: Step, t: np.ndarray) -> tuple[np.ndarray, dict, list]:

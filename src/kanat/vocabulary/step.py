@@ -19,7 +19,7 @@ Conventions
   happens (default: the second and the second-to-last).
 - ``air_s``: seconds in the air of each of the step's flights. Air time is
   physics, not tempo (DANCE.md): a flight keeps it at any tempo, and a tempo
-  too quick for it is not danced (see :meth:`Step.min_beat_s`). Default by
+  too quick for it is not danced (see :func:`kanat.vocabulary.danced.min_beat_s`). Default by
   kind: ``AIR_S``.
 - ``stance``: start and end stances, named after the feet: fifth_R (fifth,
   right foot front), fifth_L, first, second, fourth_R, fourth_L, parallel,
@@ -174,19 +174,6 @@ class Step:
             return self.turn_keys
         n = len(self.keyframes)
         return (1, n - 2) if n >= 4 else (0, n - 1)
-
-    def min_beat_s(self) -> float:
-        """The shortest beat (seconds) at which every flight fits with its preparation and landing, 0 without flights.
-
-        A flight touches down ``LAND_S`` before its landing keyframe's count
-        and leaves ``air_s`` earlier; its preparation (the keyframes on the
-        ground since the step began or last landed) needs ``PUSH_S`` at least.
-        """
-        ks, out = self.keyframes, 0.0
-        for k, e in self.flights():
-            if e < len(ks) and k > 0:
-                out = max(out, (self.air_s + PUSH_S + LAND_S) / max(ks[e].at - ks[self.preparation_of(k)].at, 1e-6))
-        return out
 
     def preparation_of(self, k: int) -> int:
         """The first keyframe of the run on the ground that leads into the flight taking off at keyframe ``k``."""
