@@ -208,3 +208,11 @@ def test_a_statue_earns_no_praise(music_map):
     assert not c.praise
     assert c.metrics["pulse"] is None and c.metrics["pops_per_min"] == 0.0
     assert any("hardly moves" in f.text for f in c.fixes)
+
+
+def test_standing_on_both_feet_waving_the_arms_earns_no_praise_for_feet_or_balance(music_map):
+    mm, T = music_map, _frames(music_map)
+    c = critique(make_motion(standing_root(T), rots=steady_arm_circles(T)), mm)
+    assert c.metrics["foot_slide_mean_mps"] == pytest.approx(0.0, abs=1e-9)
+    assert c.metrics["balance_outside_share"] == 0.0
+    assert not [p for p in c.praise if p.metric in ("foot_slide_mean_mps", "balance_outside_share")]

@@ -14,7 +14,7 @@ import numpy as np
 
 from kanat.critique import metrics as M
 from kanat.critique.bailando import FAR_ABOVE_RECORDED, bailando_bas
-from kanat.critique.watch import Observed, Watch, gather
+from kanat.critique.watch import MOVING_MPS, Observed, Watch, gather
 
 #: Below this beat-align score nothing arrives on the counts (recorded dancers score 0.17-0.24;
 #: from :data:`~kanat.critique.bailando.FAR_ABOVE_RECORDED` up it is a warning, never praise).
@@ -125,7 +125,10 @@ def _energy(w: Watch) -> Observed:
 def _phrase_endings(w: Watch) -> Observed:
     mm, out = w.mm, []
     ratios, held = M.phrase_end_holds(w.speed, w.fps, w.beats, mm.phrases)
-    judged = ~np.isnan(ratios)
+    move = M.window_means(w.speed, w.fps, w.edges)
+    danced = np.array([bool(np.nanmean(move[a : z + 1]) >= MOVING_MPS) if np.any(~np.isnan(move[a : z + 1]))
+                       else False for a, z in mm.phrases], dtype=bool)
+    judged = ~np.isnan(ratios) & danced  # a phrase stood through holds nothing
     figures = {"phrase_endings_held_share": float(held[judged].mean()) if judged.any() else None}
     if judged.sum() >= 2:
         share = float(held[judged].mean())

@@ -29,6 +29,8 @@ from kanat.vocabulary.step import Library, Step
 Observed = tuple[dict, list[Finding]]
 #: Mean joint speed (m/s) above which a beat counts as danced, not stood through.
 MOVING_MPS = 0.1
+#: Share of frames on one foot or in the air from which the weight counts as travelling between the feet.
+ONE_FOOT_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,13 @@ class Watch:
         per_beat = M.window_means(self.speed, self.fps, self.edges)
         judged = per_beat[~np.isnan(per_beat)]
         return bool(judged.size and np.mean(judged >= MOVING_MPS) >= 0.5)
+
+    @cached_property
+    def shifts_weight(self) -> bool:
+        """Does the weight go from foot to foot (at least :data:`ONE_FOOT_SHARE` of the frames on one
+        foot or in the air)? Planted feet and balance are only praise for a body that does."""
+        one_or_none = self.motion.contacts.sum(axis=1) <= 1
+        return bool(self.moves and one_or_none.mean() >= ONE_FOOT_SHARE)
 
     @cached_property
     def com(self) -> np.ndarray:
