@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kanat.critique import dance_metrics as D
 from kanat.critique import metrics as M
 from kanat.critique.bailando import FAR_ABOVE_RECORDED, bailando_bas
 from kanat.critique.watch import MOVING_MPS, Observed, Watch, gather
@@ -44,9 +45,14 @@ def _beat_alignment(w: Watch) -> Observed:
     if high >= FAR_ABOVE_RECORDED:
         shown = f"{bas:.2f} on the counted beats" + (f", {protocol:.2f} by Bailando's protocol"
                                                       if protocol is not None else "")
+        pulse = D.pulse_per_beat(w.pos, w.fps, w.beats)
+        stops = bool(np.any(~np.isnan(pulse)) and np.nanmedian(pulse) < 0.5)
+        why = ("the body settles on nearly every beat, a mechanical pulse" if stops else
+               "the limbs do not stop on the beats, so tiny dips of speed that the protocol counts as settles "
+               "fall near them: read it as noise")
         out.append(w.finding(
             "fix", "musicality", f"beat alignment far above recorded dancers ({shown}; they score 0.17-0.24): "
-            "a warning, not a virtue — the body settles on nearly every beat, a mechanical pulse.",
+            f"a warning, not a virtue — {why}.",
             suggestion="keep the movement travelling through most counts; let arrivals mark the accents and "
             "the phrase ends only.", metric="beat_align_score", importance=0.5))
     elif phrase_bas and bas < BAS_FIX and w.moves:
