@@ -11,7 +11,7 @@ from testkit.motions import random_dance
 
 from kanat.critique import critique
 from kanat.critique.bailando import BAILANDO_SR, bailando_bas, dance_beats_bailando, music_beats_bailando
-from kanat.errors import ParameterError
+from kanat.errors import AudioError, ParameterError
 
 
 def _reference_ba(keypoints: np.ndarray, music_beats: np.ndarray) -> float:
@@ -83,6 +83,10 @@ def test_without_audio_the_protocol_figure_is_none(music_map, tmp_path, monkeypa
     assert critique(motion, mm).metrics["bailando_beat_align_score"] is None  # the map's source is ""
     with pytest.raises(ParameterError, match="audio '.*nowhere.wav' is not a file; give the song"):
         critique(motion, mm, audio=tmp_path / "nowhere.wav")
+    with pytest.raises(ParameterError, match=r"audio must be a file or \(samples, sample rate in Hz\)"):
+        critique(motion, mm, audio=(np.zeros(10), 22050.5))
+    with pytest.raises(AudioError, match="the audio is only 0.0 s long"):
+        critique(motion, mm, audio=(np.zeros(10, np.float32), 22050))
 
 
 def test_the_music_maps_own_file_is_heard_once(music_map, tmp_path, monkeypatch):

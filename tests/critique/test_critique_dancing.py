@@ -78,15 +78,15 @@ def test_floor_level_and_short_jumps_are_named_and_real_ones_are_not(music_map):
     assert good.metrics["air_petit_allegro_median_s"] == pytest.approx(0.34, abs=0.02)
     assert good.metrics["rise_grand_allegro_median_m"] == pytest.approx(9.81 * 0.5**2 / 8, abs=0.01)
     f = _fix(good, "jumps_good_share")[0]
-    assert "grand jeté" in f.text and "legs open" in f.text and "split" in f.text
+    assert f.text.startswith("jumps without their line: the grand jeté opens the legs") and "a split is 160°" in f.text
 
     bad = critique(dance(0.2, 0.3, grand_rise=0.01), mm, score)
     assert bad.metrics["jumps_good_share"] == 0.0
     assert bad.metrics["jumps_floor_level"] == 1  # the hovering grand jeté; the short changement clears 3 cm
     assert bad.metrics["air_petit_allegro_median_s"] == pytest.approx(0.2, abs=0.02)
     f = _fix(bad, "jumps_good_share")[0]
-    assert f.text.startswith("floor-level jumps: this grand jeté flies 0.30 s (a grand allegro jump needs 0.45 s)")
-    assert "the pelvis rises 1 cm (needs 20)" in f.text and "a toe stays 1.0 cm off the floor" in f.text
+    assert f.text.startswith("floor-level jumps: the grand jeté flies 0.30 s (a grand allegro jump needs 0.45 s)")
+    assert "rises 1 cm at the pelvis (needs 20)" in f.text and "keeps a toe 1.0 cm off the floor" in f.text
     assert "2 of 2 jumps fall short (1 barely leave the floor)" in f.text and f.where == "phrase 1, counts 5-6"
 
 
@@ -216,3 +216,19 @@ def test_standing_on_both_feet_waving_the_arms_earns_no_praise_for_feet_or_balan
     assert c.metrics["foot_slide_mean_mps"] == pytest.approx(0.0, abs=1e-9)
     assert c.metrics["balance_outside_share"] == 0.0
     assert not [p for p in c.praise if p.metric in ("foot_slide_mean_mps", "balance_outside_share")]
+
+
+def test_bent_knees_in_the_air_are_named(music_map):
+    from kanat.body import rotations
+
+    mm, T = music_map, _frames(music_map)
+    score = make_score([[(1, "changement", 1, "-")]])
+    root, contacts = jumping_root(T, mm.beats_s[0], 0.34)
+    straight = critique(make_motion(root, contacts=contacts), mm, score)
+    assert straight.metrics["jumps_good_share"] == 1.0
+    rots = rotations.identity((T, 24))
+    rots[:, J["left_knee"]] = rotations.from_axis_angle(np.array([1.0, 0.0, 0.0]), np.full(T, np.radians(40)))
+    bent = critique(make_motion(root, contacts=contacts, rots=rots), mm, score)
+    f = _fix(bent, "jumps_good_share")[0]
+    assert f.text.startswith("jumps without their line: the changement bends a knee to 13")  # 140 less the rest pose's bend
+    assert "legs straight and pointed" in f.text

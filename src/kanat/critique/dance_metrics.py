@@ -91,6 +91,18 @@ def leg_angle_deg(positions: np.ndarray, frame: int) -> float:
     return float(np.degrees(np.arccos(np.clip(c, -1.0, 1.0))))
 
 
+def knee_angle_deg(positions: np.ndarray, frame: int) -> float:
+    """The more bent knee at one frame: the angle hip-knee-ankle, degrees (180 straight)."""
+    p = np.asarray(positions, dtype=float)[frame]
+    out = []
+    for side in ("left", "right"):
+        a = p[J[f"{side}_hip"]] - p[J[f"{side}_knee"]]
+        b = p[J[f"{side}_ankle"]] - p[J[f"{side}_knee"]]
+        c = np.dot(a, b) / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12)
+        out.append(float(np.degrees(np.arccos(np.clip(c, -1.0, 1.0)))))
+    return min(out)
+
+
 def flights(positions: np.ndarray, contacts: np.ndarray, fps: float, *, standing_m: float) -> list[dict]:
     """Every stretch with neither foot on the floor, measured as a ballet master sees a jump.
 
@@ -106,7 +118,8 @@ def flights(positions: np.ndarray, contacts: np.ndarray, fps: float, *, standing
     pelvis's highest point above its standing height), ``apex`` (frame of
     that point), ``toe_clearance_m`` (the lowest heel or ball of either foot
     through the middle half of the flight: a real jump's feet leave the
-    floor), ``split_deg`` (the angle between the legs at the apex).
+    floor), ``split_deg`` (the angle between the legs at the apex),
+    ``knee_deg`` (the more bent knee at the apex, 180 straight).
     """
     p = np.asarray(positions, dtype=float)
     soles = sole_points(p)[..., 1].min(axis=-1)  # (T,)
@@ -119,7 +132,7 @@ def flights(positions: np.ndarray, contacts: np.ndarray, fps: float, *, standing
         out.append({
             "start": int(a), "stop": int(z), "start_s": a / fps, "stop_s": z / fps, "air_s": n / fps,
             "rise_m": float(p[apex, J["pelvis"], 1] - standing_m), "apex": int(apex),
-            "toe_clearance_m": float(mid.min()), "split_deg": leg_angle_deg(p, apex),
+            "toe_clearance_m": float(mid.min()), "split_deg": leg_angle_deg(p, apex), "knee_deg": knee_angle_deg(p, apex),
         })
     return out
 

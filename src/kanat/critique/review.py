@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from kanat.body.motion import Motion
 from kanat.brief import Brief
 from kanat.compose.score import Score
@@ -31,6 +33,7 @@ from kanat.critique.technique import technique
 from kanat.critique.report import AREAS, Critique, Finding
 from kanat.critique.watch import Watch, gather
 from kanat.errors import AudioError, ParameterError
+from kanat.listen.audio import check_signal
 from kanat.listen.musicmap import MusicMap
 from kanat.vocabulary.step import Library, load_library
 
@@ -76,6 +79,8 @@ def critique(motion: Motion, music_map: MusicMap, score: Score | None = None, *,
         raise ParameterError(f"critique: music_map must be a kanat MusicMap, got {type(music_map).__name__}")
     if score is not None and not isinstance(score, Score):
         raise ParameterError(f"critique: score must be a kanat Score or None, got {type(score).__name__}")
+    if library is not None and not isinstance(library, Library):
+        raise ParameterError(f"critique: library must be a kanat Library or None, got {type(library).__name__}")
     if motion.n_frames < 3:
         raise ParameterError(
             f"critique: the motion has {motion.n_frames} frame(s); at least 3 are needed to measure movement")
@@ -106,8 +111,11 @@ def _music_beat_frames(audio, music_map: MusicMap):
     if audio is None:
         return None
     if isinstance(audio, tuple):
+        if len(audio) != 2 or isinstance(audio[1], bool) or not isinstance(audio[1], (int, np.integer)) or audio[1] <= 0:
+            raise ParameterError("critique: audio must be a file or (samples, sample rate in Hz), got a tuple of "
+                                 f"{len(audio)} item(s); pass e.g. (y, 22050)")
         y, sr = audio
-        return music_beats_bailando(y, int(sr))
+        return music_beats_bailando(check_signal(y, int(sr)), int(sr))
     if isinstance(audio, str) and audio == "auto":
         source = Path(music_map.source) if music_map.source else None
         if source is None or not source.is_file() or source.suffix.lower() in (".json", ".xml", ".musicxml", ".mxl"):

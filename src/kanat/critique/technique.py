@@ -31,6 +31,9 @@ GRAND_SPLIT_DEG = 160.0
 BATTERIE = ("entrechat", "brisé", "cabriole", "royale", "battu")
 #: Split jumps (measured for the split at the apex).
 SPLIT_JUMPS = ("grand jeté", "saut de chat")
+#: Jumps whose legs are straight in the air, and how straight (the more bent knee at the apex, degrees).
+STRAIGHT_LEG_JUMPS = ("changement", "entrechat", "sauté", "échappé", "assemblé", "grand jeté", "sissonne")
+STRAIGHT_KNEE_DEG = 160.0
 #: Pops per minute from which a fix is written, and its importance rising with the rate.
 POPS_FIX_PER_MIN = 1.0
 
@@ -129,12 +132,14 @@ def _jump_faults(r: dict) -> list[str]:
     if f["air_s"] < MIN_AIR_S[kind]:
         faults.append(f"flies {f['air_s']:.2f} s (a {kind} jump needs {MIN_AIR_S[kind]:.2f} s)")
     if kind == "grand allegro" and f["rise_m"] < GRAND_RISE_M:
-        faults.append(f"the pelvis rises {100 * f['rise_m']:.0f} cm (needs {100 * GRAND_RISE_M:.0f})")
+        faults.append(f"rises {100 * f['rise_m']:.0f} cm at the pelvis (needs {100 * GRAND_RISE_M:.0f})")
     if f["toe_clearance_m"] < D.TOE_CLEARANCE_M:
-        faults.append(f"a toe stays {100 * max(f['toe_clearance_m'], 0.0):.1f} cm off the floor in the air")
+        faults.append(f"keeps a toe {100 * max(f['toe_clearance_m'], 0.0):.1f} cm off the floor in the air")
     span = r["span"]
+    if span is not None and any(n in span.placed.step for n in STRAIGHT_LEG_JUMPS) and f["knee_deg"] < STRAIGHT_KNEE_DEG:
+        faults.append(f"bends a knee to {f['knee_deg']:.0f}° at the top (legs straight and pointed in the air)")
     if span is not None and any(n in span.placed.step for n in SPLIT_JUMPS) and f["split_deg"] < GRAND_SPLIT_DEG:
-        faults.append(f"the legs open {f['split_deg']:.0f}° at the top (a split is {GRAND_SPLIT_DEG:.0f}°)")
+        faults.append(f"opens the legs {f['split_deg']:.0f}° at the top (a split is {GRAND_SPLIT_DEG:.0f}°)")
     return faults
 
 
@@ -153,10 +158,11 @@ def _jumps(w: Watch) -> Observed:
     if bad:
         r = grounded[0] if grounded else bad[0]
         name = r["span"].placed.step if r["span"] is not None else "jump"
-        level = "floor-level" if r in grounded else "short"
+        level = ("floor-level jumps" if r in grounded else "short jumps" if r["flight"]["air_s"] < MIN_AIR_S[r["kind"]]
+                 else "jumps without their line")
         where = _where(w, r)
         out.append(w.finding(
-            "fix", "physics", f"{level} jumps: this {name} {'; '.join(r['faults'])}; {len(bad)} of {len(rows)} "
+            "fix", "physics", f"{level}: the {name} {'; '.join(r['faults'])}; {len(bad)} of {len(rows)} "
             f"jumps fall short ({len(grounded)} barely leave the floor).", *where,
             suggestion="push off through a deep plié, straighten and point the legs in the air and land through "
             "plié; where the music leaves no time for the flight, choose another step.",
