@@ -94,3 +94,64 @@ def arm_circles(n_frames: int, beats_s, *, fps: float = FPS, shift_s: float = 0.
     rots[:, J["left_shoulder"]] = q
     rots[:, J["right_shoulder"]] = q
     return rots
+
+
+# ------------------------------------------------ motions a ballet master would fault (and their good twins)
+def turning_rotations(n_frames: int, yaw_rad) -> np.ndarray:
+    """Local rotations (T, 24, 4): the rest pose with the pelvis turned ``yaw_rad`` (T,) about the vertical."""
+    rots = rotations.identity((n_frames, 24))
+    rots[:, 0] = rotations.yaw(np.asarray(yaw_rad, dtype=float))
+    return rots
+
+
+def ramp(n_frames: int, t0_s: float, t1_s: float, total, *, fps: float = FPS) -> np.ndarray:
+    """0 before ``t0_s``, ``total`` after ``t1_s``, a smooth (cosine) ramp between, shape (T,)."""
+    u = np.clip((np.arange(n_frames) / fps - t0_s) / (t1_s - t0_s), 0.0, 1.0)
+    return total * (1.0 - np.cos(np.pi * u)) / 2.0
+
+
+def jumping_root(n_frames: int, start_s: float, air_s: float, *, fps: float = FPS,
+                 rise_m: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A rest-pose body jumping once: (root (T, 3), contacts (T, 2)).
+
+    In the air for ``air_s`` from ``start_s``; the pelvis follows the ballistic
+    arc (g t (air - t) / 2) or, with ``rise_m``, hovers that high (a float).
+    """
+    t = np.arange(n_frames) / fps
+    u = t - start_s
+    air = (u > 0) & (u < air_s)
+    root = standing_root(n_frames)
+    root[air, 1] += (9.81 / 2 * u[air] * (air_s - u[air])) if rise_m is None else rise_m
+    return root, np.repeat(~air[:, None], 2, axis=1)
+
+
+def steady_arm_circles(n_frames: int, *, fps: float = FPS, rad_per_s: float = 3.0) -> np.ndarray:
+    """Local rotations (T, 24, 4): both arms circling at one steady speed, never pausing."""
+    rots = rotations.identity((n_frames, 24))
+    q = rotations.yaw(rad_per_s * np.arange(n_frames) / fps)
+    rots[:, J["left_shoulder"]] = q
+    rots[:, J["right_shoulder"]] = q
+    return rots
+
+
+def raised_leg_rotations(n_frames: int, *, facing_yaw_rad: float = 0.0, lift_rad: float = np.pi / 2) -> np.ndarray:
+    """Local rotations (T, 24, 4): the right leg raised ``lift_rad`` to the back (an arabesque line),
+    the pelvis turned ``facing_yaw_rad`` (0: en face to the audience; pi/4: to a corner)."""
+    rots = rotations.identity((n_frames, 24))
+    rots[:, 0] = rotations.yaw(np.full(n_frames, facing_yaw_rad))
+    rots[:, J["right_hip"]] = rotations.from_axis_angle(np.array([1.0, 0.0, 0.0]), np.full(n_frames, lift_rad))
+    return rots
+
+
+def click_audio(beats_s, duration_s: float, *, sr: int = 22050) -> np.ndarray:
+    """Mono float32 audio (N,): a short decaying 1.5 kHz click with a little noise on every beat."""
+    rng = np.random.default_rng(0)
+    y = np.zeros(int(duration_s * sr))
+    n = int(0.06 * sr)
+    t = np.arange(n) / sr
+    click = np.sin(2 * np.pi * 1500 * t) * np.exp(-t / 0.012) + 0.2 * rng.standard_normal(n) * np.exp(-t / 0.004)
+    for k, b in enumerate(beats_s):
+        i = int(round(b * sr))
+        seg = y[i : i + n]
+        seg += (0.8 if k % 4 == 0 else 0.4) * click[: len(seg)]
+    return y.astype(np.float32)

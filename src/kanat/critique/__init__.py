@@ -19,6 +19,8 @@ from kanat.critique.physics_metrics import (
     air_phases, foot_slide_speeds, ground_penetration, physical_foot_contact, physical_foot_contact_frames,
     support_distance,
 )
+from kanat.critique.bailando import bailando_bas, dance_beats_bailando, music_beats_bailando
+from kanat.critique.dance_metrics import flights, pelvis_yaw, pops, pulse_per_beat, stage_reach
 from kanat.critique.report import Critique, Finding
 from kanat.critique.info import METRIC_INFO
 from kanat.critique.review import add_import_figures, critique
@@ -28,5 +30,6 @@ __all__ = [
     "fact_beat_alignment", "foot_slide_speeds", "ground_penetration", "kinematic_beats_bailando",
     "kinematic_beats_fact", "mean_joint_speed", "pearson", "phrase_end_holds", "physical_foot_contact",
     "physical_foot_contact_frames", "resample_positions", "right_side_share", "sequence_similarity", "stage_use",
-    "step_variety", "strong_beat_share", "strong_beats", "support_distance",
+    "step_variety", "strong_beat_share", "strong_beats", "support_distance", "bailando_bas", "dance_beats_bailando",
+    "music_beats_bailando", "flights", "pelvis_yaw", "pops", "pulse_per_beat", "stage_reach",
 ]

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from kanat.critique import dance_metrics as D
 from kanat.critique import metrics as M
-from kanat.critique.watch import Observed, Watch, gather
+from kanat.critique.bailando import FAR_ABOVE_RECORDED, bailando_bas
+from kanat.critique.watch import MOVING_MPS, Observed, Watch, gather
 
-#: Beat-align score thresholds (AIST++ ground truth: about 0.24).
-BAS_PRAISE, BAS_FIX = 0.30, 0.18
+#: Below this beat-align score nothing arrives on the counts (recorded dancers score 0.17-0.24;
+#: from :data:`~kanat.critique.bailando.FAR_ABOVE_RECORDED` up it is a warning, never praise).
+BAS_FIX = 0.12
 #: Energy mismatch, phrase by phrase: movement relative to the dance's biggest phrase
 #: (>= BIG_MOVE is big, <= SMALL_MOVE small) against the music's energy (0-1).
 BIG_MOVE, SMALL_MOVE, SOFT_MUSIC, LOUD_MUSIC = 0.75, 0.35, 0.35, 0.7
@@ -28,25 +31,38 @@ def musicality(w: Watch) -> Observed:
 
 
 def _beat_alignment(w: Watch) -> Observed:
+    """Bailando's beat-align score on kanat's counted beats and, with the audio, by Bailando's own
+    protocol (librosa's beats); both are warnings when far above recorded dancers, never praise."""
     mm, out = w.mm, []
     per_beat = M.beat_align_per_beat(w.pos, w.fps, w.beats)
     bas = float(np.nanmean(per_beat)) if np.any(~np.isnan(per_beat)) else 0.0
-    figures = {"beat_align_score": bas, "fact_beat_align_score": M.fact_beat_alignment(w.pos, w.fps, w.beats)}
+    protocol = bailando_bas(w.pos, w.fps, w.music_beat_frames) if w.music_beat_frames is not None else None
+    figures = {"beat_align_score": bas, "bailando_beat_align_score": protocol,
+               "fact_beat_align_score": M.fact_beat_alignment(w.pos, w.fps, w.beats)}
     phrase_bas = [(k, float(np.nanmean(per_beat[a : z + 1]))) for k, (a, z) in enumerate(mm.phrases)
                   if np.any(~np.isnan(per_beat[a : z + 1]))]
-    if bas >= BAS_PRAISE:
-        out.append(w.finding("praise", "musicality", f"The body settles on the beat: beat alignment {bas:.2f} "
-                             "(recorded dancers score about 0.24).", metric="beat_align_score", importance=0.5))
-    elif phrase_bas:
+    high = max(bas, protocol or 0.0)
+    if high >= FAR_ABOVE_RECORDED:
+        shown = f"{bas:.2f} on the counted beats" + (f", {protocol:.2f} by Bailando's protocol"
+                                                      if protocol is not None else "")
+        pulse = D.pulse_per_beat(w.pos, w.fps, w.beats)
+        stops = bool(np.any(~np.isnan(pulse)) and np.nanmedian(pulse) < 0.5)
+        why = ("the body settles on nearly every beat, a mechanical pulse" if stops else
+               "the limbs do not stop on the beats, so tiny dips of speed that the protocol counts as settles "
+               "fall near them: read it as noise")
+        out.append(w.finding(
+            "fix", "musicality", f"beat alignment far above recorded dancers ({shown}; they score 0.17-0.24): "
+            f"a warning, not a virtue — {why}.",
+            suggestion="keep the movement travelling through most counts; let arrivals mark the accents and "
+            "the phrase ends only.", metric="beat_align_score", importance=0.5))
+    elif phrase_bas and bas < BAS_FIX and w.moves:
         k, worst = min(phrase_bas, key=lambda kv: kv[1])
-        if bas < BAS_FIX or worst < 0.5 * bas:
-            a, z = mm.phrases[k]
-            out.append(w.finding(
-                "fix", "musicality", "the movement runs through the counts instead of arriving on them "
-                f"(beat alignment {worst:.2f} here, {bas:.2f} overall).", a, z,
-                suggestion="let landings, arrivals and the ends of turns fall on the counts, "
-                "with a breath of stillness there.",
-                metric="beat_align_score", importance=0.6 if bas < BAS_FIX else 0.45))
+        a, z = mm.phrases[k]
+        out.append(w.finding(
+            "fix", "musicality", "the movement runs through the counts instead of arriving on them "
+            f"(beat alignment {worst:.2f} here, {bas:.2f} overall; recorded dancers 0.17-0.24).", a, z,
+            suggestion="let landings, arrivals and the ends of turns fall on the counts, "
+            "with a breath of stillness there.", metric="beat_align_score", importance=0.45))
     return figures, out
 
 
@@ -115,7 +131,10 @@ def _energy(w: Watch) -> Observed:
 def _phrase_endings(w: Watch) -> Observed:
     mm, out = w.mm, []
     ratios, held = M.phrase_end_holds(w.speed, w.fps, w.beats, mm.phrases)
-    judged = ~np.isnan(ratios)
+    move = M.window_means(w.speed, w.fps, w.edges)
+    danced = np.array([bool(np.nanmean(move[a : z + 1]) >= MOVING_MPS) if np.any(~np.isnan(move[a : z + 1]))
+                       else False for a, z in mm.phrases], dtype=bool)
+    judged = ~np.isnan(ratios) & danced  # a phrase stood through holds nothing
     figures = {"phrase_endings_held_share": float(held[judged].mean()) if judged.any() else None}
     if judged.sum() >= 2:
         share = float(held[judged].mean())

@@ -74,7 +74,7 @@ def _sliding(w: Watch) -> Observed:
             "fix", "physics", f"{who} {peak * 100:.0f} cm/s while carrying the weight{more}.", a, z,
             suggestion="plant the supporting foot; if a glide is meant (chassé, glissade), let the weight travel "
             "over the foot instead of dragging it.", metric="foot_slide_worst_mps", importance=min(0.85, 0.6 + peak)))
-    elif mean is not None and mean < SLIDE_PRAISE_MPS:
+    elif mean is not None and mean < SLIDE_PRAISE_MPS and w.shifts_weight:  # standing still is no merit
         out.append(w.finding("praise", "physics", "The feet hold the floor: weight-bearing feet barely move "
                              f"({mean * 100:.1f} cm/s on average).", metric="foot_slide_mean_mps", importance=0.4))
     return figures, out
@@ -112,7 +112,7 @@ def _balance(w: Watch) -> Observed:
             suggestion="bring the hips over the ball of the supporting foot, or let the lean become a tombé "
             "that travels onto the other foot.",
             metric="balance_outside_share", importance=min(0.85, 0.6 + (z - a) / fps / 4)))
-    elif supported.any() and share < 0.05:
+    elif supported.any() and share < 0.05 and w.shifts_weight:
         out.append(w.finding("praise", "physics", "Balanced throughout: the weight stays over the feet.",
                              metric="balance_outside_share", importance=0.35))
     return figures, out

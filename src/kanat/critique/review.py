@@ -16,25 +16,35 @@ Conventions
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+
 from kanat.body.motion import Motion
 from kanat.brief import Brief
 from kanat.compose.score import Score
+from kanat.critique.bailando import music_beats_bailando, music_beats_of_file
 from kanat.critique.craft import craft
 from kanat.critique.info import METRIC_INFO
 from kanat.critique.musicality import musicality
 from kanat.critique.physics import physics
+from kanat.critique.presence import presence
+from kanat.critique.technique import technique
 from kanat.critique.report import AREAS, Critique, Finding
 from kanat.critique.watch import Watch, gather
-from kanat.errors import ParameterError
+from kanat.errors import AudioError, ParameterError
+from kanat.listen.audio import check_signal
 from kanat.listen.musicmap import MusicMap
+from kanat.vocabulary.step import Library, load_library
 
 #: At most this many fixes and praises in a report.
-MAX_FIXES, MAX_PRAISE = 5, 3
+MAX_FIXES, MAX_PRAISE = 8, 3
 #: Above this mean fit error (metres) the report warns that it judges an approximation.
 IMPORT_FIT_WARN_M = 0.03
 
 
-def critique(motion: Motion, music_map: MusicMap, score: Score | None = None, *, brief: Brief | None = None) -> Critique:
+def critique(motion: Motion, music_map: MusicMap, score: Score | None = None, *, brief: Brief | None = None,
+             library: Library | None = None, audio="auto") -> Critique:
     """Watch the dance and write the ballet master's report.
 
     Parameters
@@ -49,6 +59,14 @@ def critique(motion: Motion, music_map: MusicMap, score: Score | None = None, *,
     brief : Brief or None
         What was asked for (its stage); the score's own brief by default, else
         kanat's defaults.
+    library : Library or None
+        The vocabulary the score's steps come from (what each step asks for:
+        its turn, its flight); kanat's own by default.
+    audio : "auto", None, path or (y, sr)
+        The music's audio, for the beat-align score by Bailando's own protocol
+        (librosa's beats of the audio, :mod:`kanat.critique.bailando`): a file,
+        or mono samples and their rate; "auto" reads ``music_map.source`` when
+        it is a file; None (or no file) leaves that figure None.
 
     Returns
     -------
@@ -61,6 +79,8 @@ def critique(motion: Motion, music_map: MusicMap, score: Score | None = None, *,
         raise ParameterError(f"critique: music_map must be a kanat MusicMap, got {type(music_map).__name__}")
     if score is not None and not isinstance(score, Score):
         raise ParameterError(f"critique: score must be a kanat Score or None, got {type(score).__name__}")
+    if library is not None and not isinstance(library, Library):
+        raise ParameterError(f"critique: library must be a kanat Library or None, got {type(library).__name__}")
     if motion.n_frames < 3:
         raise ParameterError(
             f"critique: the motion has {motion.n_frames} frame(s); at least 3 are needed to measure movement")
@@ -69,13 +89,45 @@ def critique(motion: Motion, music_map: MusicMap, score: Score | None = None, *,
             f"critique: the music map has {music_map.n_beats} beat(s); at least 2 are needed to judge timing")
     if brief is None:
         brief = score.brief if score is not None else Brief()
-    w = Watch(motion, music_map, score, brief)
-    metrics, findings = gather(musicality(w), physics(w), craft(w))
+    if score is not None and library is None:
+        library = load_library()
+    w = Watch(motion, music_map, score, brief, library, _music_beat_frames(audio, music_map))
+    pulse, space = presence(w)
+    metrics, findings = gather(musicality(w), pulse, physics(w), technique(w), craft(w), space)
+    if not w.moves:  # nothing a statue could earn is praise
+        findings = [f for f in findings if f.kind != "praise"]
+        findings.append(Finding("fix", "physics", "the body hardly moves: most beats pass with the joints almost "
+                                "still, so there is no dance to praise yet.", metric="moving_beats",
+                                suggestion="perform the score: every step moves the body.", importance=0.5))
     findings = _rank(findings)
     return Critique(
         metrics=metrics, findings=findings, summary=_verdict(metrics, findings),
         metric_info={k: METRIC_INFO[k] for k in metrics if k in METRIC_INFO},
     )
+
+
+def _music_beat_frames(audio, music_map: MusicMap):
+    """Bailando's music beats (60-fps frames) of ``audio`` (see :func:`critique`), or None."""
+    if audio is None:
+        return None
+    if isinstance(audio, tuple):
+        if len(audio) != 2 or isinstance(audio[1], bool) or not isinstance(audio[1], (int, np.integer)) or audio[1] <= 0:
+            raise ParameterError("critique: audio must be a file or (samples, sample rate in Hz), got a tuple of "
+                                 f"{len(audio)} item(s); pass e.g. (y, 22050)")
+        y, sr = audio
+        return music_beats_bailando(check_signal(y, int(sr)), int(sr))
+    if isinstance(audio, str) and audio == "auto":
+        source = Path(music_map.source) if music_map.source else None
+        if source is None or not source.is_file() or source.suffix.lower() in (".json", ".xml", ".musicxml", ".mxl"):
+            return None
+        try:
+            return music_beats_of_file(source)
+        except (AudioError, OSError):
+            return None  # the map's music is gone or unreadable: the figure is None, the critique goes on
+    path = Path(audio)
+    if not path.is_file():
+        raise ParameterError(f"critique: audio {str(path)!r} is not a file; give the song the dance is set to")
+    return music_beats_of_file(path)
 
 
 # ---------------------------------------------------------------- rank, verdict
@@ -110,7 +162,7 @@ def _verdict(metrics: dict, findings: list[Finding]) -> str:
         parts.append(f"{_join(bad)} {'needs' if len(bad) == 1 else 'need'} work")
     head = ("; ".join(parts) + ".") if parts else "Too little to judge."
     head = head[0].upper() + head[1:]
-    figures = f"Beat alignment {metrics.get('beat_align_score', 0.0):.2f}, PFC {metrics.get('pfc', 0.0):.2f}."
+    figures = _headline(metrics)
     fixes = [f for f in findings if f.kind == "fix"]
     if not fixes:
         return f"{head} {figures} Nothing these measures can fault: keep it."
@@ -119,6 +171,14 @@ def _verdict(metrics: dict, findings: list[Finding]) -> str:
         return f"{head} {figures} First: {top.text[0].upper() + top.text[1:]}"
     steps = f" ({', '.join(top.steps)})" if top.steps else ""
     return f"{head} {figures} First, {top.where}{steps}: {top.text}"
+
+
+def _headline(metrics: dict) -> str:
+    """Two figures a statue cannot earn: turns completed (or the pulse) and pops a minute."""
+    turns, pulse = metrics.get("turns_completed_share"), metrics.get("pulse")
+    first = (f"Turns completed {turns:.0%}" if turns is not None
+             else f"pulse {pulse:.2f}" if pulse is not None else "No turns or pulse to judge")
+    return f"{first[0].upper() + first[1:]}, {metrics.get('pops_per_min', 0.0):.0f} pops a minute."
 
 
 def add_import_figures(report: Critique, info: dict, *, source: str = "") -> Critique:

@@ -12,6 +12,7 @@ Conventions
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -23,8 +24,26 @@ from kanat.compose.score import PlacedStep, Score
 from kanat.critique import metrics as M
 from kanat.critique.report import Finding
 from kanat.listen.musicmap import MusicMap
+from kanat.vocabulary.step import Library, Step
 
 Observed = tuple[dict, list[Finding]]
+#: Mean joint speed (m/s) above which a beat counts as danced, not stood through.
+MOVING_MPS = 0.1
+#: Share of frames on one foot or in the air from which the weight counts as travelling between the feet.
+ONE_FOOT_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class Span:
+    """One placed step as the critic watches it: its step (None when the vocabulary does not know it),
+    its beats (absolute, inclusive) and its time in the music (seconds, end exclusive)."""
+
+    placed: PlacedStep
+    step: Step | None
+    first_beat: int
+    last_beat: int
+    t0_s: float
+    t1_s: float
 
 
 def gather(*parts: Observed) -> Observed:
@@ -40,8 +59,11 @@ def gather(*parts: Observed) -> Observed:
 class Watch:
     """What the critic sees once: positions, speeds, the count grid, the steps."""
 
-    def __init__(self, motion: Motion, mm: MusicMap, score: Score | None, brief: Brief) -> None:
-        self.motion, self.mm, self.score = motion, mm, score
+    def __init__(self, motion: Motion, mm: MusicMap, score: Score | None, brief: Brief,
+                 library: Library | None = None, music_beat_frames: np.ndarray | None = None) -> None:
+        self.motion, self.mm, self.score, self.library = motion, mm, score, library
+        #: the music's beats as Bailando extracts them from the audio (60-fps frames), None without the audio
+        self.music_beat_frames = music_beat_frames
         self.fps = float(motion.fps)
         self.pos = motion.positions()
         self.speed = M.mean_joint_speed(self.pos, self.fps)
@@ -57,6 +79,40 @@ class Watch:
                 for st in ph.steps:
                     a = ph.first_beat + st.at - 1
                     self.placed.append((k, st, a, a + max(int(st.beats), 1) - 1))
+
+    @cached_property
+    def spans(self) -> list[Span]:
+        """Every placed step with its vocabulary entry and its time, in order; only the steps
+        the motion dances to their end (empty without a score)."""
+        out = []
+        for _, st, a, z in self.placed:
+            step = self.library.get(st.step) if self.library is not None and st.step in self.library else None
+            t0, t1 = self.beat_time(a), self.beat_time(a + max(int(st.beats), 1))
+            if a < len(self.beats) and t1 <= self.motion.duration_s + 0.5 / self.fps:
+                out.append(Span(st, step, a, z, t0, t1))
+        return out
+
+    def beat_time(self, i: float) -> float:
+        """Seconds of a (fractional) beat index; beyond the last beat at the last beat's pace."""
+        b = self.beats
+        if i <= len(b) - 1:
+            return float(np.interp(i, np.arange(len(b)), b))
+        return float(b[-1] + (i - (len(b) - 1)) * (b[-1] - b[-2]))
+
+    @cached_property
+    def moves(self) -> bool:
+        """Does the body dance at all? At least half the beats see the joints move at
+        :data:`MOVING_MPS` on average: praise is only for a body that moves."""
+        per_beat = M.window_means(self.speed, self.fps, self.edges)
+        judged = per_beat[~np.isnan(per_beat)]
+        return bool(judged.size and np.mean(judged >= MOVING_MPS) >= 0.5)
+
+    @cached_property
+    def shifts_weight(self) -> bool:
+        """Does the weight go from foot to foot (at least :data:`ONE_FOOT_SHARE` of the frames on one
+        foot or in the air)? Planted feet and balance are only praise for a body that does."""
+        one_or_none = self.motion.contacts.sum(axis=1) <= 1
+        return bool(self.moves and one_or_none.mean() >= ONE_FOOT_SHARE)
 
     @cached_property
     def com(self) -> np.ndarray:
