@@ -23,7 +23,7 @@ from kanat.brief import MAX_SEED, Brief
 from kanat.compose import Score, compose
 from kanat.critique import Critique, critique
 from kanat.errors import AudioError, ParameterError, ScoreError
-from kanat.files import check_not_edited
+from kanat.files import check_not_edited, check_output_dir
 from kanat.formats import write_bvh, write_glb, write_joints_npz
 from kanat.listen import MusicMap, listen
 from kanat.perform import perform
@@ -53,12 +53,6 @@ def demo_music_path() -> Path:
 
 def _tell(progress: Progress | None, stage: str):
     return (lambda f, m="": progress(stage, f, m)) if progress else None
-
-
-def _check_out_dir(out_dir: Path) -> None:
-    """The output folder is a folder (or not there yet)."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ParameterError(f"output folder {str(out_dir)!r} is a file; give a folder name with -o")
 
 
 def _music_input(music: Path) -> tuple[MusicMap | None, Path]:
@@ -105,7 +99,7 @@ def choreograph(
     """
     brief = brief or Brief()
     out = Path(out_dir)
-    _check_out_dir(out)
+    check_output_dir(out, inputs=(music, partial, sheet))
     saved, audio = _music_input(Path(music))
     # check the cheap things before the expensive ones
     if not 1 <= alternatives <= 10:
@@ -113,6 +107,8 @@ def choreograph(
     if brief.seed + alternatives - 1 > MAX_SEED:
         raise ParameterError(f"--seed {brief.seed} with {alternatives} alternatives passes the largest seed {MAX_SEED}")
     for k in range(alternatives):  # a score the choreographer edited is never overwritten: say so before working
+        if k:
+            check_output_dir(out / f"alt-{k + 1}")
         check_not_edited((out if k == 0 else out / f"alt-{k + 1}") / "score.yaml")
     if sheet is not None:
         if saved is not None:
@@ -162,7 +158,7 @@ def render_score(
     """
     score_path = Path(score_path)
     out = Path(out_dir)
-    _check_out_dir(out)
+    check_output_dir(out, inputs=(score_path,))
     score = Score.load(score_path)
     brief = score.brief
     library = load_library()
