@@ -15,6 +15,7 @@ import errno
 import json
 import os
 import re
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -112,13 +113,56 @@ def clean_stale_temps(folder: str | os.PathLike) -> list[Path]:
     now = time.time()
     for entry in entries:
         m = _TEMP_RE.match(entry.name)
-        if not m or not entry.is_file(follow_symlinks=False):
+        if not m or entry.is_symlink():
             continue
         with contextlib.suppress(OSError):
             if not _alive(int(m.group(1))) or now - entry.stat().st_mtime > STALE_AFTER_S:
-                os.unlink(entry.path)
+                if entry.is_dir():
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
                 removed.append(Path(entry.path))
     return removed
+
+
+@contextlib.contextmanager
+def staged_outputs(folder: str | os.PathLike) -> Iterator[Path]:
+    """Yield a hidden folder inside ``folder`` to write a run's files into; move them all into ``folder`` at the end.
+
+    On success every file written there replaces its namesake in ``folder``
+    (one rename each, after all the work), so a failure or an interruption
+    late in the run leaves ``folder`` as it was: all the new outputs, or none.
+    The hidden folder is always removed (a killed run's is removed by the
+    next run's :func:`clean_stale_temps`).
+    """
+    folder = Path(folder)
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".kanat-staging{TEMP_MARK}{os.getpid()}-", dir=folder))
+    except OSError as exc:
+        raise output_error(exc, folder) from None
+    try:
+        yield stage
+        for p in sorted(stage.iterdir()):
+            try:
+                os.replace(p, folder / p.name)
+            except OSError as exc:
+                raise output_error(exc, folder / p.name) from None
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        for p in made:  # folders this run made, if still empty: the place is as it was
+            with contextlib.suppress(OSError):
+                p.rmdir()
+        raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def moved_paths(files: dict[str, Path], stage: Path, folder: Path) -> dict[str, Path]:
+    """``files`` written into ``stage`` as the paths they have in ``folder`` once moved."""
+    return {name: (Path(folder) / Path(p).relative_to(stage)) if Path(p).is_relative_to(stage) else Path(p)
+            for name, p in files.items()}
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:

@@ -23,7 +23,7 @@ from kanat.brief import MAX_SEED, Brief
 from kanat.compose import Score, compose
 from kanat.critique import Critique, critique
 from kanat.errors import AudioError, ParameterError, ScoreError
-from kanat.files import check_not_edited, check_output_dir
+from kanat.files import check_not_edited, check_output_dir, moved_paths, staged_outputs
 from kanat.formats import write_bvh, write_glb, write_joints_npz
 from kanat.listen import MusicMap, listen
 from kanat.perform import perform
@@ -124,24 +124,32 @@ def choreograph(
             if st.locked or _ph.locked:
                 library.get(st.step, where=f"{partial} line {st.line}")
     mm = saved if saved is not None else listen(audio, score=sheet, progress=_tell(progress, "listen"))
-    out.mkdir(parents=True, exist_ok=True)
-    files = {"music.json": mm.save(out / "music.json")}
-    mm = MusicMap.load(out / "music.json")  # perform from exactly what was saved
 
     results = []
     for k in range(alternatives):
         where = out if k == 0 else out / f"alt-{k + 1}"
         this = brief.replace(seed=brief.seed + k)
-        score = compose(mm, this, library=library, music=str(audio.resolve()), constraints=constraints)
-        if progress:
-            progress("compose", (k + 1) / alternatives, f"{sum(len(p.steps) for p in score.phrases)} steps")
-        where.mkdir(parents=True, exist_ok=True)
-        these = dict(files) if k == 0 else {"music.json": mm.save(where / "music.json")}
-        these["score.yaml"] = score.save(where / "score.yaml")
-        score = Score.load(where / "score.yaml")
-        results.append(_hand_over(score, mm, library, where, these, brief=this, video=video,
-                                  video_options=video_options, progress=progress))
+        with staged_outputs(where) as stage:  # every new file, or none, lands in the folder
+            these = {"music.json": mm.save(stage / "music.json")}
+            here = MusicMap.load(stage / "music.json")  # perform from exactly what was saved
+            score = compose(here, this, library=library, music=str(audio.resolve()), constraints=constraints)
+            if progress:
+                progress("compose", (k + 1) / alternatives, f"{sum(len(p.steps) for p in score.phrases)} steps")
+            these["score.yaml"] = score.save(stage / "score.yaml")
+            score = Score.load(stage / "score.yaml")
+            result = _hand_over(score, here, library, stage, these, brief=this, video=video,
+                                video_options=video_options, progress=progress)
+        results.append(_moved(result, stage, where))
     return results[0] if alternatives == 1 else results
+
+
+def _moved(result: Result, stage: Path, where: Path) -> Result:
+    """The result of a run staged in ``stage``, as its files lie in ``where`` now."""
+    result.out_dir = where
+    result.files = moved_paths(result.files, stage, where)
+    if result.score.path is not None:
+        result.score.path = str(where / Path(result.score.path).name)
+    return result
 
 
 def render_score(
@@ -179,13 +187,17 @@ def render_score(
         raise ScoreError(f"{score_path}: the score runs to beat {last + 1} but the music has only {mm.n_beats} beats")
     if score.music != str(music):
         score.music = str(music)
-    out.mkdir(parents=True, exist_ok=True)
-    files = {"music.json": mm.save(out / "music.json")}
     target = out / "score.yaml"
-    if target.resolve() != score_path.resolve():
-        files["score.yaml"] = score.save(target)
-    return _hand_over(score, mm, library, out, files, brief=brief, video=video, video_options=video_options,
-                      progress=progress)
+    rewrite = target.resolve() != score_path.resolve()
+    if rewrite:
+        check_not_edited(target, score.to_yaml())  # before any work, as the final write would refuse
+    with staged_outputs(out) as stage:  # every new file, or none, lands in the folder
+        files = {"music.json": mm.save(stage / "music.json")}
+        if rewrite:
+            files["score.yaml"] = score.save(stage / "score.yaml")
+        result = _hand_over(score, mm, library, stage, files, brief=brief, video=video, video_options=video_options,
+                            progress=progress)
+    return _moved(result, stage, out)
 
 
 def captions_for(score: Score, music_map: MusicMap) -> list[Caption]:
