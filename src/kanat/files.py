@@ -144,7 +144,12 @@ def staged_outputs(folder: str | os.PathLike) -> Iterator[Path]:
         raise output_error(exc, folder) from None
     try:
         yield stage
-        for p in sorted(stage.iterdir()):
+        staged = sorted(stage.iterdir())
+        for p in staged:  # everything that could stop the move is checked before the first file moves
+            if (folder / p.name).is_dir() and not p.is_dir():
+                raise OutputError(f"cannot write {str(folder / p.name)!r}: it is a folder; move it away or choose "
+                                  "another place (-o)")
+        for p in staged:
             try:
                 os.replace(p, folder / p.name)
             except OSError as exc:
