@@ -149,3 +149,24 @@ def test_nothing_written_by_a_refused_listen(capfd, tmp_path, song):
     before = snapshot(tmp_path)
     refused(capfd, ["listen", song, "-o", tmp_path / "afile" / "m.json"], tmp_path, "not a folder")
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("name", ["dance.bvh", "score.yaml", "dance.mp4", "music.json"])
+def test_a_folder_where_an_output_file_goes(capfd, tmp_path, song, name):
+    out = tmp_path / "out"
+    (out / name).mkdir(parents=True)
+    refused(capfd, ["choreograph", song, "-o", out], tmp_path, f"folder named {name}")
+
+
+def test_stale_temporary_files_are_removed_at_the_next_start(capfd, tmp_path, song):
+    import subprocess
+
+    p = subprocess.Popen(["true"])
+    p.wait()
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / f".dance.kanat-tmp-{p.pid}-abc.mp4"
+    stale.write_bytes(b"half a video a killed run left")
+    (out / "afile").mkdir()  # the run is refused, but the stale file is cleaned first
+    code, _err = __import__("badkit").run(capfd, ["listen", song, "-o", out / "afile"])
+    assert code == 2 and not stale.exists()

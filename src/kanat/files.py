@@ -286,6 +286,8 @@ def check_output_file(path: str | os.PathLike, *, suffixes: tuple[str, ...], wha
     created when the file is written, as for every file kanat writes.
     """
     p = Path(path)
+    if p.parent.is_dir():
+        clean_stale_temps(p.parent)
     _check_not_input(p, inputs, option)
     if p.is_dir():
         raise ParameterError(f"{option} {str(p)!r} is a folder; give a file name for {what}, "
@@ -293,8 +295,6 @@ def check_output_file(path: str | os.PathLike, *, suffixes: tuple[str, ...], wha
     if p.suffix.lower() not in suffixes:
         raise ParameterError(f"{option}: {what} must be a {' or '.join(suffixes)} file, got {str(p)!r}")
     _check_writable_ancestor(p, option)
-    if p.parent.is_dir():
-        clean_stale_temps(p.parent)
     return p
 
 
@@ -305,12 +305,13 @@ def check_output_dir(path: str | os.PathLike, *, option: str = "-o", inputs: Ite
     existing folder can be written. Nothing is created.
     """
     p = Path(path)
+    if p.is_dir():
+        clean_stale_temps(p)
     _check_not_input(p, inputs, option)
     if p.exists() and not p.is_dir():
         raise ParameterError(f"{option} {str(p)!r} is a file; give a folder name (kanat writes several files into it)")
     if p.is_dir():
         _check_writable_ancestor(p / "x", option)
-        clean_stale_temps(p)
     else:
         _check_writable_ancestor(p, option)
     return p

@@ -55,6 +55,18 @@ def _tell(progress: Progress | None, stage: str):
     return (lambda f, m="": progress(stage, f, m)) if progress else None
 
 
+OUTPUT_NAMES = ("music.json", "score.yaml", "counts.md", "counts.html", "motion.npz", "joints.npz", "dance.bvh",
+                "dance.glb", "critique.json", "critique.md", "dance.mp4")
+
+
+def _check_outputs_are_files(out: Path) -> None:
+    """None of the files a run writes is a folder in ``out`` (said before the work, not after it)."""
+    for name in OUTPUT_NAMES:
+        if (out / name).is_dir():
+            raise ParameterError(f"-o {str(out)!r} holds a folder named {name}, where kanat writes a file; "
+                                 "move it away or choose another folder")
+
+
 def _music_input(music: Path) -> tuple[MusicMap | None, Path]:
     """The music as given: an audio file to listen to, or a saved music.json (no listening).
 
@@ -100,6 +112,7 @@ def choreograph(
     brief = brief or Brief()
     out = Path(out_dir)
     check_output_dir(out, inputs=(music, partial, sheet))
+    _check_outputs_are_files(out)
     saved, audio = _music_input(Path(music))
     # check the cheap things before the expensive ones
     if not 1 <= alternatives <= 10:
@@ -109,6 +122,7 @@ def choreograph(
     for k in range(alternatives):  # a score the choreographer edited is never overwritten: say so before working
         if k:
             check_output_dir(out / f"alt-{k + 1}")
+            _check_outputs_are_files(out / f"alt-{k + 1}")
         check_not_edited((out if k == 0 else out / f"alt-{k + 1}") / "score.yaml")
     if sheet is not None:
         if saved is not None:
@@ -167,6 +181,7 @@ def render_score(
     score_path = Path(score_path)
     out = Path(out_dir)
     check_output_dir(out, inputs=(score_path,))
+    _check_outputs_are_files(out)
     score = Score.load(score_path)
     brief = score.brief
     library = load_library()
