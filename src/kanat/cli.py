@@ -97,7 +97,15 @@ def _progress(enabled: bool = True):
         yield cb
 
 
+def _warn_music(mm) -> None:
+    """What listen doubted about the music (no steady beat, a faint pulse), on the terminal as in music.json."""
+    warning = (getattr(mm, "extras", None) or {}).get("warning")
+    if warning:
+        _say(f"kanat: warning: {_one_line(warning)}")
+
+
 def _summary(result) -> None:
+    _warn_music(result.music_map)
     table = Table(title=f"kanat wrote {result.out_dir}", show_header=True)
     table.add_column("file")
     table.add_column("what")
@@ -198,7 +206,12 @@ def listen_cmd(
                           example="music")
     with _progress() as cb:
         mm = listen(music, progress=(lambda f, m="": cb("listen", f, m)) if cb else None, score=score)
+    if score is not None:
+        from kanat.pipeline import check_sheet_fits
+
+        check_sheet_fits(mm, score, music)
     mm.save(output)
+    _warn_music(mm)
     meters = sorted({int(m) for m in mm.meter})
     out.print(
         f"{output}: {mm.n_beats} beats at about {mm.tempo_bpm:.0f} BPM, meter {'/'.join(str(m) for m in meters)}, "
@@ -282,6 +295,7 @@ def critique_cmd(
     else:
         with _progress() as cb:
             mm = listen(music, progress=(lambda f, m="": cb("listen", f, m)) if cb else None)
+    _warn_music(mm)
     report = critique(motion, mm, score)
     if imported is not None:
         add_import_figures(report, imported.info.to_dict(), source=target.name)
