@@ -101,3 +101,48 @@ def test_the_demo_with_its_own_sheet_is_accepted(capfd, tmp_path):
     code, err = run(capfd, ["listen", demo, "--score", demo.with_name("demo.mid"), "-o", tmp_path / "m.json"])
     assert code == 0, err
     assert json.loads((tmp_path / "m.json").read_text())["extras"]["score_align_cost"] < 0.25
+
+
+@pytest.fixture
+def damaged_mp3(tmp_path):
+    import random
+    import subprocess
+
+    import imageio_ffmpeg
+    from badkit import write_song
+
+    wav = write_song(tmp_path / "song.wav", 8.0)
+    mp3 = tmp_path / "song.mp3"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(wav), "-b:a", "128k",
+                    str(mp3)], check=True)
+    data = bytearray(mp3.read_bytes())
+    r = random.Random(1)
+    for i in range(len(data) // 3, len(data) // 3 + 4000):
+        data[i] = r.randrange(256)
+    mp3.write_bytes(bytes(data))
+    wav.unlink()
+    return mp3
+
+
+def test_library_notes_stay_off_the_terminal(capfd, tmp_path, damaged_mp3):
+    code, err = run(capfd, ["listen", damaged_mp3, "-o", tmp_path / "m.json"])
+    line = one_line(err)  # mpg123's "Note: Illegal Audio-MPEG-Header ..." lines are not there
+    assert "mpg123" not in err and "Note:" not in err
+    assert code in (0, 2) and (code == 0) == (tmp_path / "m.json").is_file(), line
+
+
+def test_verbose_shows_the_library_notes(tmp_path, damaged_mp3):
+    import os
+    import subprocess
+    import sys
+
+    import kanat
+
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(kanat.__file__))}
+    quiet = subprocess.run([sys.executable, "-m", "kanat", "listen", str(damaged_mp3), "-o", str(tmp_path / "q.json")],
+                           capture_output=True, text=True, env=env)
+    loud = subprocess.run([sys.executable, "-m", "kanat", "--verbose", "listen", str(damaged_mp3), "-o",
+                           str(tmp_path / "l.json")], capture_output=True, text=True, env=env)
+    assert "Note:" not in quiet.stderr and len([x for x in quiet.stderr.splitlines() if x.strip()]) == 1, quiet.stderr
+    assert "Note:" in loud.stderr or "mpg123" in loud.stderr, loud.stderr
+    assert quiet.returncode == loud.returncode

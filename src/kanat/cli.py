@@ -46,9 +46,7 @@ def _root(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the libraries' own warnings and notes."),
 ) -> None:
     """kanat: a choreography studio. Music in, a dance out: counts, score, video, BVH, glTF and a critique."""
-    if verbose:
-        warnings.simplefilter("default")
-        logging.disable(logging.NOTSET)
+    # --verbose is read by main() before the command runs (see _quiet_libraries)
 
 
 def _video_options(size: str, fps: int, camera: str) -> dict:
@@ -420,9 +418,17 @@ def _interrupts():
 
 
 @contextmanager
-def _quiet_libraries():
-    """Library warnings and log records off the terminal (``--verbose`` turns them back on)."""
-    with warnings.catch_warnings():
+def _quiet_libraries(verbose: bool):
+    """Library warnings, log records and C libraries' notes (mpg123's) off the terminal unless ``--verbose``.
+
+    Python warnings are ignored and log records below ERROR dropped; file
+    descriptor 2, where C libraries and child processes write, goes to a
+    discarded file while kanat's own lines go to the terminal's stderr.
+    """
+    if verbose:
+        yield
+        return
+    with warnings.catch_warnings(), _fd2_discarded():
         warnings.simplefilter("ignore")
         logging.disable(logging.WARNING)
         try:
@@ -431,12 +437,45 @@ def _quiet_libraries():
             logging.disable(logging.NOTSET)
 
 
+@contextmanager
+def _fd2_discarded():
+    import os
+    import tempfile
+
+    try:
+        own = sys.stderr.fileno() == 2  # kanat's lines use fd 2 itself: give them a copy of it
+    except (AttributeError, OSError, ValueError):
+        own = False
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    old_stderr = sys.stderr
+    with tempfile.TemporaryFile() as sink:
+        if own:
+            sys.stderr = open(os.dup(saved), "w", buffering=1, encoding=getattr(old_stderr, "encoding", None) or "utf-8",
+                              errors="backslashreplace")
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            if own:
+                sys.stderr.flush()
+                sys.stderr.close()
+                sys.stderr = old_stderr
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line in-process; return the exit status."""
     from kanat.files import describe_os_error
 
     try:
-        with _interrupts(), _quiet_libraries():
+        verbose = any(a in ("--verbose", "-v") for a in (sys.argv[1:] if argv is None else argv)[:1])
+        with _interrupts(), _quiet_libraries(verbose):
             try:
                 rv = app(args=argv, prog_name="kanat", standalone_mode=False)
             except (KeyboardInterrupt, typer.Abort):
