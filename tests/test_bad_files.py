@@ -112,7 +112,20 @@ def test_binary_score(capfd, folder):
 
 def test_a_folder_given_as_the_score(capfd, folder):
     (folder / "adir").mkdir()
-    refused(capfd, ["render", folder / "adir", "-o", folder / "out", "--no-video"], folder, "adir")
+    refused(capfd, ["render", folder / "adir", "-o", folder / "out", "--no-video"], folder, "adir", "is a folder")
+
+
+def test_a_folder_given_as_the_partial_score_or_the_sheet(capfd, folder):
+    (folder / "adir").mkdir()
+    base = ["choreograph", folder / "music.json", "-o", folder / "out", "--no-video"]
+    refused(capfd, [*base, "--score", folder / "adir"], folder, "adir", "is a folder")
+    refused(capfd, ["listen", folder / "music.json", "--score", folder / "adir", "-o", folder / "m.json"], folder,
+            "adir", "a folder")
+
+
+def test_a_folder_given_as_the_music_map(capfd, folder):
+    (folder / "m.json").mkdir()
+    refused(capfd, ["choreograph", folder / "m.json", "-o", folder / "out", "--no-video"], folder, "m.json", "folder")
 
 
 @pytest.mark.parametrize("name", ["first_beat -100", "phrases a number", "step spot nan", "settings a list"])

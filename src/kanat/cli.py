@@ -297,9 +297,11 @@ def critique_cmd(
     report = critique(motion, mm, score)
     if imported is not None:
         add_import_figures(report, imported.info.to_dict(), source=target.name)
-    dest.mkdir(parents=True, exist_ok=True)
-    report.save_json(dest / "critique.json")
-    report.save_markdown(dest / "critique.md")
+    from kanat.files import staged_outputs
+
+    with staged_outputs(dest) as stage:  # both files or neither
+        report.save_json(stage / "critique.json")
+        report.save_markdown(stage / "critique.md")
     out.print(report.to_markdown(), markup=False, highlight=False)
 
 

@@ -185,12 +185,16 @@ def write_json(path: str | os.PathLike, data: Any) -> Path:
 def read_json(path: str | os.PathLike, *, kind: str) -> dict:
     """Read a JSON object from ``path``; ``kind`` names the file in error messages."""
     path = Path(path)
+    if path.is_dir():
+        raise FormatError(f"{kind} file {str(path)!r} is a folder; give the JSON file kanat wrote")
     if not path.is_file():
         raise FormatError(f"{kind} file {str(path)!r} does not exist; check the path")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FormatError(f"{path}: not a valid {kind} JSON file ({exc})") from None
+    except OSError as exc:
+        raise FormatError(f"cannot read {str(path)!r}: {describe_os_error(exc)}") from None
     if not isinstance(data, dict):
         raise FormatError(f"{path}: a {kind} file must hold a JSON object, got {type(data).__name__}")
     return data

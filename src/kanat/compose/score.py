@@ -227,6 +227,8 @@ class Score:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Score":
         path = Path(path)
+        if path.is_dir():
+            raise ScoreError(f"score file {str(path)!r} is a folder; give the score.yaml inside it")
         if not path.is_file():
             raise ScoreError(f"score file {str(path)!r} does not exist; check the path")
         try:
