@@ -11,11 +11,7 @@ exit status (for tests).
 
 from __future__ import annotations
 
-import logging
-import signal
 import sys
-import threading
-import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
@@ -27,6 +23,7 @@ from rich.table import Table
 
 from kanat.brief import DEFAULT_DIFFICULTY, DEFAULT_INNOVATION, DEFAULT_STYLE
 from kanat.errors import Interrupted, KanatError
+from kanat.terminal import interrupts, one_line, quiet_libraries, usage_line
 
 app = typer.Typer(
     add_completion=False,
@@ -99,7 +96,7 @@ def _warn_music(mm) -> None:
     """What listen doubted about the music (no steady beat, a faint pulse), on the terminal as in music.json."""
     warning = (getattr(mm, "extras", None) or {}).get("warning")
     if warning:
-        _say(f"kanat: warning: {_one_line(warning)}")
+        _say(f"kanat: warning: {one_line(warning)}")
 
 
 def _summary(result) -> None:
@@ -384,91 +381,8 @@ def studio_cmd(
     serve(folder, port=port, max_upload_mb=max_upload_mb)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 def _say(message: str) -> None:
     err.print(message, markup=False, highlight=False, soft_wrap=True)
-
-
-def _usage_line(exc) -> str:
-    """A usage error (typer/click) as one line, with where to read more."""
-    ctx = getattr(exc, "ctx", None)
-    where = ctx.command_path if ctx is not None else "kanat"
-    return f"kanat: error: {_one_line(exc.format_message())} (see '{where} --help')"
-
-
-@contextmanager
-def _interrupts():
-    """Ctrl+C and SIGTERM raise :class:`Interrupted` (so cleanup runs); the old handlers come back after."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum, frame):
-        raise Interrupted(signal.Signals(signum).name)
-
-    old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    for s in old:
-        signal.signal(s, stop)
-    try:
-        yield
-    finally:
-        for s, handler in old.items():
-            signal.signal(s, handler)
-
-
-@contextmanager
-def _quiet_libraries(verbose: bool):
-    """Library warnings, log records and C libraries' notes (mpg123's) off the terminal unless ``--verbose``.
-
-    Python warnings are ignored and log records below ERROR dropped; file
-    descriptor 2, where C libraries and child processes write, goes to a
-    discarded file while kanat's own lines go to the terminal's stderr.
-    """
-    if verbose:
-        yield
-        return
-    with warnings.catch_warnings(), _fd2_discarded():
-        warnings.simplefilter("ignore")
-        logging.disable(logging.WARNING)
-        try:
-            yield
-        finally:
-            logging.disable(logging.NOTSET)
-
-
-@contextmanager
-def _fd2_discarded():
-    import os
-    import tempfile
-
-    try:
-        own = sys.stderr.fileno() == 2  # kanat's lines use fd 2 itself: give them a copy of it
-    except (AttributeError, OSError, ValueError):
-        own = False
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (AttributeError, OSError, ValueError):
-        yield
-        return
-    old_stderr = sys.stderr
-    with tempfile.TemporaryFile() as sink:
-        if own:
-            sys.stderr = open(os.dup(saved), "w", buffering=1, encoding=getattr(old_stderr, "encoding", None) or "utf-8",
-                              errors="backslashreplace")
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield
-        finally:
-            if own:
-                sys.stderr.flush()
-                sys.stderr.close()
-                sys.stderr = old_stderr
-            os.dup2(saved, 2)
-            os.close(saved)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -477,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         verbose = any(a in ("--verbose", "-v") for a in (sys.argv[1:] if argv is None else argv)[:1])
-        with _interrupts(), _quiet_libraries(verbose):
+        with interrupts(), quiet_libraries(verbose):
             try:
                 rv = app(args=argv, prog_name="kanat", standalone_mode=False)
             except (KeyboardInterrupt, typer.Abort):
@@ -493,10 +407,10 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, NoArgsIsHelpError):
             print(exc.format_message())
         else:
-            _say(_usage_line(exc))
+            _say(usage_line(exc))
         return getattr(exc, "exit_code", 2)
     except KanatError as exc:
-        _say(f"kanat: error: {_one_line(exc)}")
+        _say(f"kanat: error: {one_line(exc)}")
         return 2
     except Interrupted:
         _say("kanat: interrupted; nothing half-written was left behind")
