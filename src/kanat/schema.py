@@ -221,3 +221,46 @@ def check_music_data(data: dict, *, where: str = "music.json") -> None:
             c.text(v.get("label"), None, f"'sections'[{i}].label")
     if "extras" in data:
         c.mapping(data["extras"], None, "'extras'")
+
+
+# --------------------------------------------------------------- step files
+_STEP_NUMBERS = {"accent": (0.0, 64.0), "energy": (0.0, 1.0), "turn": (-1440.0, 1440.0)}
+
+
+def check_step_data(d: dict, *, where: str) -> None:
+    """Check one step of a step file (types and plain ranges, with its line) before it is built."""
+    from kanat.errors import VocabularyError
+
+    import re
+
+    base, _, at = re.match(r"^(.*?)( line (\d+))?$", where).groups()
+    c = Checker(base, VocabularyError)  # the step's own line is replaced by the field's
+    line = _line(d) or (int(at) if at else None)
+    name = f"step {d.get('name', '?')!r}" if isinstance(d.get("name"), str) else "a step"
+    if "name" in d:
+        c.text(d["name"], _line(d, "name") or line, "'name'", empty=False)
+    if "beats" in d:
+        c.whole(d["beats"], _line(d, "beats") or line, f"{name} 'beats'", 1, 64)
+    for key, (lo, hi) in _STEP_NUMBERS.items():
+        if key in d:
+            c.number(d[key], _line(d, key) or line, f"{name} '{key}'", lo, hi)
+    if "difficulty" in d:
+        c.whole(d["difficulty"], _line(d, "difficulty") or line, f"{name} 'difficulty'", 1, 5)
+    if "travel" in d:
+        t = d["travel"]
+        if not (isinstance(t, list) and len(t) == 2 and all(is_number(v) and abs(v) <= 20 for v in t)):
+            c.fail(_line(d, "travel") or line, f"{name} 'travel'", "[side, forward] metres (finite, within +-20)", t)
+    if "meters" in d:
+        for v in c.sequence(d["meters"], _line(d, "meters") or line, f"{name} 'meters'", "a list like [2, 3, 4]"):
+            c.whole(v, _line(d, "meters") or line, f"{name} 'meters' entry", 1, 12)
+    for key in ("sided",):
+        if key in d:
+            c.flag(d[key], _line(d, key) or line, f"{name} '{key}'")
+    frames = d.get("keyframes")
+    if frames is not None:
+        c.sequence(frames, _line(d, "keyframes") or line, f"{name} 'keyframes'", "a list of keyframes")
+        for i, k in enumerate(frames):
+            kline = _item_line(frames, i) or line
+            c.mapping(k, kline, f"{name} keyframe {i + 1}")
+            if "at" in k:
+                c.number(k["at"], kline, f"{name} keyframe {i + 1} 'at' (beats)", 0.0, 64.0)
