@@ -170,3 +170,18 @@ def test_stale_temporary_files_are_removed_at_the_next_start(capfd, tmp_path, so
     (out / "afile").mkdir()  # the run is refused, but the stale file is cleaned first
     code, _err = __import__("badkit").run(capfd, ["listen", song, "-o", out / "afile"])
     assert code == 2 and not stale.exists()
+
+
+def test_choreograph_into_the_folder_of_its_music_map_keeps_the_map_byte_identical(capfd, tmp_path):
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    out = tmp_path / "out"
+    out.mkdir()
+    saved = out / "music.json"
+    text = json.dumps(json.loads((data / "listen" / "demo_music.json").read_text()), indent=4)  # the user's layout
+    saved.write_text(text)
+    code, err = __import__("badkit").run(capfd, ["choreograph", saved, "-o", out, "--no-video"])
+    assert code == 0, err
+    assert saved.read_text() == text and (out / "score.yaml").is_file() and (out / "dance.bvh").is_file()

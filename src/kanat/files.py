@@ -246,7 +246,8 @@ def write_text_guarded(path: str | os.PathLike, text: str) -> Path:
     return path
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name one file (the same inode when both exist, else the same resolved path)."""
     try:
         if a.exists() and b.exists():
             return os.path.samefile(a, b)
@@ -257,7 +258,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _check_not_input(p: Path, inputs: Iterable, option: str) -> None:
     for given in inputs:
-        if given is not None and _same_file(p, Path(given)):
+        if given is not None and same_file(p, Path(given)):
             raise ParameterError(f"{option} {str(p)!r} is the input file itself; kanat never writes over its input: "
                                  "give a new name")
 

@@ -23,7 +23,7 @@ from kanat.brief import MAX_SEED, Brief
 from kanat.compose import Score, compose
 from kanat.critique import Critique, critique
 from kanat.errors import AudioError, ParameterError, ScoreError
-from kanat.files import check_not_edited, check_output_dir, moved_paths, staged_outputs
+from kanat.files import check_not_edited, check_output_dir, moved_paths, same_file, staged_outputs
 from kanat.formats import write_bvh, write_glb, write_joints_npz
 from kanat.listen import MusicMap, listen
 from kanat.perform import perform
@@ -167,8 +167,11 @@ def choreograph(
         where = out if k == 0 else out / f"alt-{k + 1}"
         this = brief.replace(seed=brief.seed + k)
         with staged_outputs(where) as stage:  # every new file, or none, lands in the folder
-            these = {"music.json": mm.save(stage / "music.json")}
-            here = MusicMap.load(stage / "music.json")  # perform from exactly what was saved
+            if saved is not None and same_file(where / "music.json", Path(music)):
+                these, here = {"music.json": where / "music.json"}, saved  # the input itself: left as it is
+            else:
+                these = {"music.json": mm.save(stage / "music.json")}
+                here = MusicMap.load(stage / "music.json")  # perform from exactly what was saved
             score = compose(here, this, library=library, music=str(audio.resolve()), constraints=constraints)
             if progress:
                 progress("compose", (k + 1) / alternatives, f"{sum(len(p.steps) for p in score.phrases)} steps")
@@ -230,7 +233,10 @@ def render_score(
     if rewrite:
         check_not_edited(target, score.to_yaml())  # before any work, as the final write would refuse
     with staged_outputs(out) as stage:  # every new file, or none, lands in the folder
-        files = {"music.json": mm.save(stage / "music.json")}
+        if beside.is_file() and same_file(out / "music.json", beside):
+            files = {"music.json": beside}  # the map beside the score is an input: left as it is
+        else:
+            files = {"music.json": mm.save(stage / "music.json")}
         if rewrite:
             files["score.yaml"] = score.save(stage / "score.yaml")
         result = _hand_over(score, mm, library, stage, files, brief=brief, video=video, video_options=video_options,
