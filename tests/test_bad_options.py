@@ -100,3 +100,14 @@ def test_help_is_not_an_error(capfd):
     assert main(["--help"]) == 0
     assert main(["listen", "--help"]) == 0
     assert "Usage" in capfd.readouterr().out
+
+
+def test_studio_on_a_port_in_use(capfd, tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        refused(capfd, ["studio", "--data", tmp_path / "d", "--port", port], tmp_path, f"--port {port}",
+                "choose another port")

@@ -377,8 +377,24 @@ def studio_cmd(
         raise ParameterError(f"--max-upload-mb must be above 0 and at most 100000, got {max_upload_mb}")
     folder = data or default_data_dir()
     check_output_dir(folder, option="--data")
+    _check_port_free(port)
     err.print(f"kanat studio: http://127.0.0.1:{port}/  (projects in {folder}; Ctrl+C to stop)", markup=False)
     serve(folder, port=port, max_upload_mb=max_upload_mb)
+
+
+def _check_port_free(port: int) -> None:
+    """The studio's port can be listened on (said now, not as a server's traceback)."""
+    import socket
+
+    from kanat.errors import ParameterError
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise ParameterError(f"--port {port}: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
+                                 "another program uses it: choose another port with --port") from None
 
 
 def _say(message: str) -> None:
