@@ -252,8 +252,22 @@ def same_file(a: Path, b: Path) -> bool:
         if a.exists() and b.exists():
             return os.path.samefile(a, b)
         return a.resolve() == b.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop
         return False
+
+
+def _check_name(p: Path, option: str) -> None:
+    """The path can be looked at: not too long, not a loop of symbolic links."""
+    try:
+        os.stat(p)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ParameterError(f"{option} {str(p)!r} is a loop of symbolic links; give a real path") from None
+        if exc.errno in (errno.ENAMETOOLONG, errno.EACCES, errno.ENOTDIR):
+            raise ParameterError(f"cannot write {option} {str(p)!r}: {describe_os_error(exc)}; "
+                                 "choose another place") from None
 
 
 def _check_not_input(p: Path, inputs: Iterable, option: str) -> None:
@@ -291,6 +305,7 @@ def check_output_file(path: str | os.PathLike, *, suffixes: tuple[str, ...], wha
     created when the file is written, as for every file kanat writes.
     """
     p = Path(path)
+    _check_name(p, option)
     if p.parent.is_dir():
         clean_stale_temps(p.parent)
     _check_not_input(p, inputs, option)
@@ -310,6 +325,7 @@ def check_output_dir(path: str | os.PathLike, *, option: str = "-o", inputs: Ite
     existing folder can be written. Nothing is created.
     """
     p = Path(path)
+    _check_name(p, option)
     if p.is_dir():
         clean_stale_temps(p)
     _check_not_input(p, inputs, option)
