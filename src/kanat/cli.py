@@ -43,7 +43,7 @@ def _root(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the libraries' own warnings and notes."),
 ) -> None:
     """kanat: a choreography studio. Music in, a dance out: counts, score, video, BVH, glTF and a critique."""
-    # --verbose is read by main() before the command runs (see _quiet_libraries)
+    # --verbose is read by main() before the command runs (kanat.terminal.quiet_libraries)
 
 
 def _video_options(size: str, fps: int, camera: str) -> dict:
