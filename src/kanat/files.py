@@ -265,7 +265,7 @@ def _check_name(p: Path, option: str) -> None:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise ParameterError(f"{option} {str(p)!r} is a loop of symbolic links; give a real path") from None
-        if exc.errno in (errno.ENAMETOOLONG, errno.EACCES, errno.ENOTDIR):
+        if exc.errno in (errno.ENAMETOOLONG, errno.EACCES):  # ENOTDIR: said better below, naming the file
             raise ParameterError(f"cannot write {option} {str(p)!r}: {describe_os_error(exc)}; "
                                  "choose another place") from None
 
