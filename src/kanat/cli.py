@@ -2,7 +2,11 @@
 
 Every error a user can cause is a :class:`~kanat.errors.KanatError`; the
 command line prints its message on one line to stderr and exits with status
-2. ``main(argv)`` runs in-process and returns the exit status (for tests).
+2, as it does for usage errors (a wrong option, a missing argument). Ctrl+C
+(or SIGTERM) prints one "interrupted" line and exits 130; every temporary file
+is removed on the way out. The libraries' own warnings stay off the terminal
+unless ``kanat --verbose``. ``main(argv)`` runs in-process and returns the
+exit status (for tests).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kanat.brief import DEFAULT_DIFFICULTY, DEFAULT_INNOVATION, DEFAULT_STYLE
-from kanat.errors import KanatError
+from kanat.errors import Interrupted, KanatError
+from kanat.terminal import interrupts, one_line, quiet_libraries, usage_line
 
 app = typer.Typer(
     add_completion=False,
@@ -31,6 +36,14 @@ out = Console(width=max(120, Console().width))
 
 _SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 DEFAULT_STAGE = "10x8"
+
+
+@app.callback()
+def _root(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the libraries' own warnings and notes."),
+) -> None:
+    """kanat: a choreography studio. Music in, a dance out: counts, score, video, BVH, glTF and a critique."""
+    # --verbose is read by main() before the command runs (kanat.terminal.quiet_libraries)
 
 
 def _video_options(size: str, fps: int, camera: str) -> dict:
@@ -79,7 +92,15 @@ def _progress(enabled: bool = True):
         yield cb
 
 
+def _warn_music(mm) -> None:
+    """What listen doubted about the music (no steady beat, a faint pulse), on the terminal as in music.json."""
+    warning = (getattr(mm, "extras", None) or {}).get("warning")
+    if warning:
+        _say(f"kanat: warning: {one_line(warning)}")
+
+
 def _summary(result) -> None:
+    _warn_music(result.music_map)
     table = Table(title=f"kanat wrote {result.out_dir}", show_header=True)
     table.add_column("file")
     table.add_column("what")
@@ -167,15 +188,25 @@ def listen_cmd(
         None, "--score", help="The piece's score (MIDI or MusicXML): the meter, bars and pickup come from it."),
 ) -> None:
     """Hear MUSIC as a dancer counts it and write music.json (and, with --plot, a picture of it)."""
+    from kanat.files import check_output_file
     from kanat.listen import listen
 
+    # before the analysis, not after: never over the music, never where nothing can be written
+    check_output_file(output, suffixes=(".json",), what="the music map", inputs=(music, score), example="music")
     if plot is not None:
         from kanat.listen.plot import check_plot_path
 
-        check_plot_path(plot)  # before the analysis, not after
+        check_plot_path(plot)
+        check_output_file(plot, suffixes=(".png",), what="the music picture", option="--plot", inputs=(music, score),
+                          example="music")
     with _progress() as cb:
         mm = listen(music, progress=(lambda f, m="": cb("listen", f, m)) if cb else None, score=score)
+    if score is not None:
+        from kanat.pipeline import check_sheet_fits
+
+        check_sheet_fits(mm, score, music)
     mm.save(output)
+    _warn_music(mm)
     meters = sorted({int(m) for m in mm.meter})
     out.print(
         f"{output}: {mm.n_beats} beats at about {mm.tempo_bpm:.0f} BPM, meter {'/'.join(str(m) for m in meters)}, "
@@ -221,6 +252,7 @@ def critique_cmd(
     from kanat.compose import Score
     from kanat.critique import add_import_figures, critique
     from kanat.errors import ParameterError
+    from kanat.files import check_output_dir
     from kanat.formats.bvh import import_bvh
     from kanat.listen import MusicMap, listen
 
@@ -230,10 +262,10 @@ def critique_cmd(
                 continue
             if not (target / name).is_file():
                 raise ParameterError(f"{target} has no {name}; run 'kanat choreograph MUSIC -o {target}' first")
+        dest = check_output_dir(out_dir or target, inputs=(music,))
         motion = Motion.load(target / "motion.npz")
         score = Score.load(target / "score.yaml") if (target / "score.yaml").is_file() else None
         imported = None
-        dest = out_dir or target
     elif target.is_file() and target.suffix.lower() == ".bvh":
         if music is None:
             raise ParameterError(
@@ -241,9 +273,9 @@ def critique_cmd(
                 "(or --music music.json from 'kanat listen')")
         if not music.is_file():
             raise ParameterError(f"--music {str(music)!r} does not exist; give the song (wav, flac, ogg, mp3) or a music.json")
+        dest = check_output_dir(out_dir or target.parent, inputs=(target, music))
         imported = import_bvh(target)
         motion, score = imported.motion, None
-        dest = out_dir or target.parent
     elif target.exists():
         raise ParameterError(
             f"{str(target)!r} is neither a folder kanat wrote nor a .bvh file; "
@@ -258,12 +290,15 @@ def critique_cmd(
     else:
         with _progress() as cb:
             mm = listen(music, progress=(lambda f, m="": cb("listen", f, m)) if cb else None)
+    _warn_music(mm)
     report = critique(motion, mm, score)
     if imported is not None:
         add_import_figures(report, imported.info.to_dict(), source=target.name)
-    dest.mkdir(parents=True, exist_ok=True)
-    report.save_json(dest / "critique.json")
-    report.save_markdown(dest / "critique.md")
+    from kanat.files import staged_outputs
+
+    with staged_outputs(dest) as stage:  # both files or neither
+        report.save_json(stage / "critique.json")
+        report.save_markdown(stage / "critique.md")
     out.print(report.to_markdown(), markup=False, highlight=False)
 
 
@@ -284,7 +319,7 @@ def steps_cmd(
     if gallery is not None:
         from kanat.files import check_output_file
 
-        check_output_file(gallery, suffixes=(".png",), what="the gallery")
+        check_output_file(gallery, suffixes=(".png",), what="the gallery", option="--gallery", example="steps")
     lib = load_library()
     steps = [s for s in lib if family is None or s.family == family]
     if as_json:
@@ -332,33 +367,78 @@ def studio_cmd(
 ) -> None:
     """Open the web studio: upload music, generate, watch, swap steps, lock phrases, export."""
     from kanat.errors import ParameterError
+    from kanat.files import check_output_dir
     from kanat.studio import serve
     from kanat.studio.store import default_data_dir
 
     if not 1 <= port <= 65535:
         raise ParameterError(f"--port must be 1-65535, got {port}")
-    if max_upload_mb <= 0:
-        raise ParameterError(f"--max-upload-mb must be above 0, got {max_upload_mb}")
+    if not 0 < max_upload_mb <= 100_000:
+        raise ParameterError(f"--max-upload-mb must be above 0 and at most 100000, got {max_upload_mb}")
     folder = data or default_data_dir()
-    if folder.exists() and not folder.is_dir():
-        raise ParameterError(f"--data {str(folder)!r} is a file; give a folder")
+    check_output_dir(folder, option="--data")
+    _check_port_free(port)
     err.print(f"kanat studio: http://127.0.0.1:{port}/  (projects in {folder}; Ctrl+C to stop)", markup=False)
     serve(folder, port=port, max_upload_mb=max_upload_mb)
 
 
+def _check_port_free(port: int) -> None:
+    """The studio's port can be listened on (said now, not as a server's traceback)."""
+    import socket
+
+    from kanat.errors import ParameterError
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise ParameterError(f"--port {port}: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
+                                 "another program uses it: choose another port with --port") from None
+
+
+def _say(message: str) -> None:
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line in-process; return the exit status."""
+    from kanat.files import describe_os_error
+
     try:
-        app(args=argv, prog_name="kanat", standalone_mode=True)
-    except SystemExit as exc:  # typer's own exits: --help, usage errors (status 2)
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        verbose = any(a in ("--verbose", "-v") for a in (sys.argv[1:] if argv is None else argv)[:1])
+        with interrupts(), quiet_libraries(verbose):
+            try:
+                rv = app(args=argv, prog_name="kanat", standalone_mode=False)
+            except (KeyboardInterrupt, typer.Abort):
+                raise Interrupted() from None
+            code = rv if isinstance(rv, int) else 0  # typer returns the exit status of --help and Exit
+            if code == 130:  # typer's own word for a KeyboardInterrupt it caught
+                raise Interrupted()
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.TyperException as exc:  # usage errors: one line
+        from typer._click.exceptions import NoArgsIsHelpError
+
+        if isinstance(exc, NoArgsIsHelpError):
+            print(exc.format_message())
+        else:
+            _say(usage_line(exc))
+        return getattr(exc, "exit_code", 2)
     except KanatError as exc:
-        err.print(f"kanat: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        _say(f"kanat: error: {one_line(exc)}")
         return 2
-    except KeyboardInterrupt:
-        err.print("kanat: interrupted", markup=False)
+    except Interrupted:
+        _say("kanat: interrupted; nothing half-written was left behind")
         return 130
-    return 0
+    except OSError as exc:  # an I/O failure no stage turned into a KanatError
+        where = f" {exc.filename!r}" if exc.filename else ""
+        _say(f"kanat: error: input/output failed{where}: {describe_os_error(exc)}; check the path and the disk")
+        return 2
+    except MemoryError:
+        _say("kanat: error: out of memory; try a shorter piece, --no-video or a smaller --video-size")
+        return 2
+    return code
 
 
 def entry() -> None:

@@ -31,3 +31,16 @@ class ScoreError(FormatError):
 
 class VocabularyError(FormatError):
     """A step file is malformed or names something unknown."""
+
+
+class OutputError(KanatError, OSError):
+    """A file or folder cannot be written (not writable, a file where a folder is needed, the disk full, ...)."""
+
+
+class Interrupted(BaseException):
+    """The user pressed Ctrl+C (or the run was sent SIGTERM); the faces print one line and exit 130.
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so cleanup (``finally``,
+    ``except BaseException``) runs on the way out but no ``except Exception``
+    swallows it.
+    """

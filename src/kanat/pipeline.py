@@ -23,7 +23,7 @@ from kanat.brief import MAX_SEED, Brief
 from kanat.compose import Score, compose
 from kanat.critique import Critique, critique
 from kanat.errors import AudioError, ParameterError, ScoreError
-from kanat.files import check_not_edited
+from kanat.files import check_not_edited, check_output_dir, moved_paths, same_file, staged_outputs
 from kanat.formats import write_bvh, write_glb, write_joints_npz
 from kanat.listen import MusicMap, listen
 from kanat.perform import perform
@@ -55,10 +55,37 @@ def _tell(progress: Progress | None, stage: str):
     return (lambda f, m="": progress(stage, f, m)) if progress else None
 
 
-def _check_out_dir(out_dir: Path) -> None:
-    """The output folder is a folder (or not there yet)."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ParameterError(f"output folder {str(out_dir)!r} is a file; give a folder name with -o")
+OUTPUT_NAMES = ("music.json", "score.yaml", "counts.md", "counts.html", "motion.npz", "joints.npz", "dance.bvh",
+                "dance.glb", "critique.json", "critique.md", "dance.mp4")
+
+
+def _check_outputs_are_files(out: Path) -> None:
+    """None of the files a run writes is a folder in ``out`` (said before the work, not after it)."""
+    for name in OUTPUT_NAMES:
+        if (out / name).is_dir():
+            raise ParameterError(f"-o {str(out)!r} holds a folder named {name}, where kanat writes a file; "
+                                 "move it away or choose another folder")
+
+
+#: A sheet that fits its recording aligns below this mean chroma distance (kanat's demo 0.15, a synthesised waltz
+#: 0.07; sheets of other pieces measured 0.22-0.53) and gives a tempo a dancer can count (BPM).
+SHEET_MAX_ALIGN_COST = 0.25
+SHEET_TEMPO_BPM = (30.0, 300.0)
+
+
+def check_sheet_fits(mm: MusicMap, sheet, audio) -> None:
+    """Refuse a map counted from a sheet that does not match the recording (the alignment cost, the tempo it gives)."""
+    cost = (mm.extras or {}).get("score_align_cost")
+    lo, hi = SHEET_TEMPO_BPM
+    name, song = Path(sheet).name, Path(audio).name
+    if cost is not None and cost > SHEET_MAX_ALIGN_COST:
+        raise ParameterError(f"the sheet {name} does not match the recording {song} (alignment cost {cost:.2f}; a "
+                             f"matching sheet is below {SHEET_MAX_ALIGN_COST}); check it is this piece's score, "
+                             "or leave the sheet out")
+    if not lo <= mm.tempo_bpm <= hi:
+        raise ParameterError(f"the sheet {name} does not fit the recording {song}: following it gives "
+                             f"{mm.tempo_bpm:.0f} BPM ({lo:.0f}-{hi:.0f} is danceable); check it is this piece's "
+                             "score, or leave the sheet out")
 
 
 def _music_input(music: Path) -> tuple[MusicMap | None, Path]:
@@ -105,7 +132,8 @@ def choreograph(
     """
     brief = brief or Brief()
     out = Path(out_dir)
-    _check_out_dir(out)
+    check_output_dir(out, inputs=(music, partial, sheet))
+    _check_outputs_are_files(out)
     saved, audio = _music_input(Path(music))
     # check the cheap things before the expensive ones
     if not 1 <= alternatives <= 10:
@@ -113,6 +141,9 @@ def choreograph(
     if brief.seed + alternatives - 1 > MAX_SEED:
         raise ParameterError(f"--seed {brief.seed} with {alternatives} alternatives passes the largest seed {MAX_SEED}")
     for k in range(alternatives):  # a score the choreographer edited is never overwritten: say so before working
+        if k:
+            check_output_dir(out / f"alt-{k + 1}")
+            _check_outputs_are_files(out / f"alt-{k + 1}")
         check_not_edited((out if k == 0 else out / f"alt-{k + 1}") / "score.yaml")
     if sheet is not None:
         if saved is not None:
@@ -128,24 +159,37 @@ def choreograph(
             if st.locked or _ph.locked:
                 library.get(st.step, where=f"{partial} line {st.line}")
     mm = saved if saved is not None else listen(audio, score=sheet, progress=_tell(progress, "listen"))
-    out.mkdir(parents=True, exist_ok=True)
-    files = {"music.json": mm.save(out / "music.json")}
-    mm = MusicMap.load(out / "music.json")  # perform from exactly what was saved
+    if sheet is not None:
+        check_sheet_fits(mm, sheet, audio)
 
     results = []
     for k in range(alternatives):
         where = out if k == 0 else out / f"alt-{k + 1}"
         this = brief.replace(seed=brief.seed + k)
-        score = compose(mm, this, library=library, music=str(audio.resolve()), constraints=constraints)
-        if progress:
-            progress("compose", (k + 1) / alternatives, f"{sum(len(p.steps) for p in score.phrases)} steps")
-        where.mkdir(parents=True, exist_ok=True)
-        these = dict(files) if k == 0 else {"music.json": mm.save(where / "music.json")}
-        these["score.yaml"] = score.save(where / "score.yaml")
-        score = Score.load(where / "score.yaml")
-        results.append(_hand_over(score, mm, library, where, these, brief=this, video=video,
-                                  video_options=video_options, progress=progress))
+        with staged_outputs(where) as stage:  # every new file, or none, lands in the folder
+            if saved is not None and same_file(where / "music.json", Path(music)):
+                these, here = {"music.json": where / "music.json"}, saved  # the input itself: left as it is
+            else:
+                these = {"music.json": mm.save(stage / "music.json")}
+                here = MusicMap.load(stage / "music.json")  # perform from exactly what was saved
+            score = compose(here, this, library=library, music=str(audio.resolve()), constraints=constraints)
+            if progress:
+                progress("compose", (k + 1) / alternatives, f"{sum(len(p.steps) for p in score.phrases)} steps")
+            these["score.yaml"] = score.save(stage / "score.yaml")
+            score = Score.load(stage / "score.yaml")
+            result = _hand_over(score, here, library, stage, these, brief=this, video=video,
+                                video_options=video_options, progress=progress)
+        results.append(_moved(result, stage, where))
     return results[0] if alternatives == 1 else results
+
+
+def _moved(result: Result, stage: Path, where: Path) -> Result:
+    """The result of a run staged in ``stage``, as its files lie in ``where`` now."""
+    result.out_dir = where
+    result.files = moved_paths(result.files, stage, where)
+    if result.score.path is not None:
+        result.score.path = str(where / Path(result.score.path).name)
+    return result
 
 
 def render_score(
@@ -162,7 +206,8 @@ def render_score(
     """
     score_path = Path(score_path)
     out = Path(out_dir)
-    _check_out_dir(out)
+    check_output_dir(out, inputs=(score_path,))
+    _check_outputs_are_files(out)
     score = Score.load(score_path)
     brief = score.brief
     library = load_library()
@@ -183,13 +228,20 @@ def render_score(
         raise ScoreError(f"{score_path}: the score runs to beat {last + 1} but the music has only {mm.n_beats} beats")
     if score.music != str(music):
         score.music = str(music)
-    out.mkdir(parents=True, exist_ok=True)
-    files = {"music.json": mm.save(out / "music.json")}
     target = out / "score.yaml"
-    if target.resolve() != score_path.resolve():
-        files["score.yaml"] = score.save(target)
-    return _hand_over(score, mm, library, out, files, brief=brief, video=video, video_options=video_options,
-                      progress=progress)
+    rewrite = target.resolve() != score_path.resolve()
+    if rewrite:
+        check_not_edited(target, score.to_yaml())  # before any work, as the final write would refuse
+    with staged_outputs(out) as stage:  # every new file, or none, lands in the folder
+        if beside.is_file() and same_file(out / "music.json", beside):
+            files = {"music.json": beside}  # the map beside the score is an input: left as it is
+        else:
+            files = {"music.json": mm.save(stage / "music.json")}
+        if rewrite:
+            files["score.yaml"] = score.save(stage / "score.yaml")
+        result = _hand_over(score, mm, library, stage, files, brief=brief, video=video, video_options=video_options,
+                            progress=progress)
+    return _moved(result, stage, out)
 
 
 def captions_for(score: Score, music_map: MusicMap) -> list[Caption]:

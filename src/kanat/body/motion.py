@@ -119,16 +119,33 @@ class Motion:
         if not path.is_file():
             raise FormatError(f"motion file {str(path)!r} does not exist; check the path")
         try:
-            data = np.load(path, allow_pickle=False)
-            version = int(data["format_version"]) if "format_version" in data else None
-        except (OSError, ValueError) as exc:
-            raise FormatError(f"{path}: not a kanat motion file ({exc})") from None
-        if version != FORMAT_VERSION:
-            raise FormatError(f"{path}: motion format_version {version!r} is not supported (expected {FORMAT_VERSION})")
-        return cls(
-            fps=float(data["fps"]),
-            root_pos=data["root_pos"].astype(float),
-            rotations=data["rotations"].astype(float),
-            contacts=data["contacts"].astype(bool),
-            skeleton=Skeleton(offsets=data["offsets"].astype(float)),
-        )
+            with np.load(path, allow_pickle=False) as data:
+                version = int(data["format_version"]) if "format_version" in data else None
+                if version != FORMAT_VERSION:
+                    raise FormatError(f"{path}: motion format_version {version!r} is not supported "
+                                      f"(expected {FORMAT_VERSION}); re-create it with 'kanat render'")
+                arrays = {k: data[k] for k in ("fps", "root_pos", "rotations", "contacts", "offsets")}
+        except FormatError:
+            raise
+        except KeyError as exc:
+            raise FormatError(f"{path}: the motion file lacks {exc}; re-create it with 'kanat render'") from None
+        except Exception as exc:  # zipfile, zlib, numpy: a truncated or foreign file
+            raise FormatError(f"{path}: not a complete kanat motion file ({type(exc).__name__}: {exc}); "
+                              "it may be truncated: re-create it with 'kanat render'") from None
+        fps = float(arrays["fps"]) if arrays["fps"].size == 1 else float("nan")
+        if not (np.isfinite(fps) and 0 < fps <= 1000):
+            raise FormatError(f"{path}: fps must be a number 0-1000, got {arrays['fps']!r}")
+        for key in ("root_pos", "rotations", "offsets"):
+            if not np.issubdtype(arrays[key].dtype, np.number) or not np.all(np.isfinite(arrays[key])):
+                raise FormatError(f"{path}: {key} holds values that are not finite numbers (NaN or infinite); "
+                                  "re-create it with 'kanat render'")
+        try:
+            return cls(
+                fps=fps,
+                root_pos=arrays["root_pos"].astype(float),
+                rotations=arrays["rotations"].astype(float),
+                contacts=arrays["contacts"].astype(bool),
+                skeleton=Skeleton(offsets=arrays["offsets"].astype(float)),
+            )
+        except (ValueError, TypeError) as exc:  # FormatError is a ValueError
+            raise FormatError(f"{path}: {str(exc).removeprefix('motion: ')}; re-create it with 'kanat render'") from None

@@ -31,6 +31,7 @@ from ruamel.yaml.error import YAMLError
 from kanat.brief import Brief
 from kanat.errors import ParameterError, ScoreError
 from kanat.files import write_text_guarded
+from kanat.schema import check_score_data
 
 FORMAT_VERSION = 1
 SIDES = ("R", "L", "-")
@@ -169,6 +170,7 @@ class Score:
         for key in ("music", "phrases"):
             if key not in data:
                 raise ScoreError(f"{where}: missing '{key}'")
+        check_score_data(data, where=where)  # every field's type and range, with its line
         phrases = []
         for k, p in enumerate(data["phrases"] or []):
             pline = _line(p)
@@ -225,6 +227,8 @@ class Score:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Score":
         path = Path(path)
+        if path.is_dir():
+            raise ScoreError(f"score file {str(path)!r} is a folder; give the score.yaml inside it")
         if not path.is_file():
             raise ScoreError(f"score file {str(path)!r} does not exist; check the path")
         try:

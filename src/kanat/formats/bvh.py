@@ -201,6 +201,8 @@ class _Tokens:
                 vals.append(float(tok))
             except ValueError:
                 raise FormatError(f"{self.where} line {no}: expected a number, got {tok!r}") from None
+            if not np.isfinite(vals[-1]):
+                raise FormatError(f"{self.where} line {no}: expected a finite number, got {tok!r}")
         return np.array(vals)
 
 
@@ -428,6 +430,13 @@ def _short(names: list[str], limit: int = 8) -> str:
     return f"[{shown}{', ...' if len(names) > limit else ''}] ({len(names)})"
 
 
+#: Bounds on a take, so a damaged header cannot ask for hours of frames or gigabytes (1-1000 fps, 2 hours).
+MIN_FRAME_TIME_S = 0.001
+MAX_FRAME_TIME_S = 1.0
+MAX_FRAMES = 1_000_000
+MAX_DURATION_S = 2 * 3600.0
+
+
 def _parse_motion(lines: list[str], motion_at: int, n_channels: int, where: str) -> tuple[float, np.ndarray]:
     i = motion_at + 1
     header: dict[str, str] = {}
@@ -447,6 +456,12 @@ def _parse_motion(lines: list[str], motion_at: int, n_channels: int, where: str)
         raise FormatError(f"{where}: bad MOTION header: Frames {header['frames:']!r}, Frame Time {header['frame time:']!r}") from None
     if n_frames < 1 or not frame_time > 0:
         raise FormatError(f"{where}: MOTION declares {n_frames} frames of {frame_time} s; expected at least 1 frame and a time > 0")
+    if not MIN_FRAME_TIME_S <= frame_time <= MAX_FRAME_TIME_S:
+        raise FormatError(f"{where}: Frame Time {frame_time:g} s is not a motion capture's ({MIN_FRAME_TIME_S:g}-"
+                          f"{MAX_FRAME_TIME_S:g} s, i.e. 1-1000 frames per second; 0.0333333 is 30 fps); fix the header")
+    if n_frames > MAX_FRAMES or n_frames * frame_time > MAX_DURATION_S:
+        raise FormatError(f"{where}: MOTION declares {n_frames} frames ({n_frames * frame_time / 60:.0f} min); kanat reads "
+                          f"at most {MAX_FRAMES} frames and {MAX_DURATION_S / 60:.0f} min: cut the take into parts")
     rows = []
     for no in range(i, len(lines)):
         parts = lines[no].split()
@@ -468,6 +483,10 @@ def _parse_motion(lines: list[str], motion_at: int, n_channels: int, where: str)
         data = np.array(rows, dtype=float)
     except ValueError as exc:
         raise FormatError(f"{where}: MOTION data is not all numbers ({exc})") from None
+    bad = np.flatnonzero(~np.isfinite(data).all(axis=1))
+    if bad.size:
+        raise FormatError(f"{where}: frame {int(bad[0])} of the MOTION data holds NaN or infinite values "
+                          f"({bad.size} frame(s) in all); the file is damaged: export it again")
     fps = 1.0 / frame_time
     if abs(fps - round(fps)) < 1e-3 * fps:
         fps = float(round(fps))

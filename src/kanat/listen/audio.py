@@ -232,6 +232,9 @@ def load_audio(path: str | os.PathLike, *, sr: int = SAMPLE_RATE) -> tuple[np.nd
             f"audio file {str(p)!r} is too long to analyse in this computer's memory; cut it into shorter pieces"
         ) from None
     except Exception as exc:  # noqa: BLE001 - decoders raise many types; all mean "not readable audio"
+        if "not finite" in str(exc):  # librosa's resampler refuses NaN or infinite samples
+            raise AudioError(f"audio file {str(p)!r} contains invalid samples (NaN or infinity); "
+                             "export the music again") from None
         kind = sniff_format(p.open("rb").read(16))
         hint = f"it looks like {kind} but is damaged or unsupported" if kind else "it is not a recognised audio format"
         raise AudioError(

@@ -32,6 +32,7 @@ import numpy as np
 
 from kanat.errors import FormatError
 from kanat.files import check_version, read_json, write_json
+from kanat.schema import check_music_data
 
 FORMAT_VERSION = 1
 
@@ -183,6 +184,7 @@ class MusicMap:
     @classmethod
     def from_dict(cls, data: dict, *, where: str = "music map") -> "MusicMap":
         check_version(data, expected=FORMAT_VERSION, kind="music map", where=where)
+        check_music_data(data, where=where)  # every field's type and range
         names = [f.name for f in dataclasses.fields(cls)]
         required = [n for n in names if n not in ("source", "extras")]
         missing = [n for n in required if n not in data]
@@ -190,10 +192,8 @@ class MusicMap:
             raise FormatError(f"{where}: missing field(s) {', '.join(missing)}")
         try:
             return cls(**{n: data[n] for n in names if n in data})
-        except (TypeError, ValueError) as exc:
-            if isinstance(exc, FormatError):
-                raise
-            raise FormatError(f"{where}: {exc}") from None
+        except (TypeError, ValueError) as exc:  # FormatError too: name the file, not "music map"
+            raise FormatError(f"{where}: {str(exc).removeprefix('music map: ')}") from None
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write ``music.json`` atomically."""

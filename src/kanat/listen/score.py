@@ -153,6 +153,8 @@ def score_readings(path: str | os.PathLike) -> list[tuple[bool, ScoreTimeline]]:
 def check_score_path(path: str | os.PathLike) -> Path:
     """The score's path if it is an existing MIDI or MusicXML file; else a clear :class:`ParameterError`."""
     p = Path(path)
+    if p.is_dir():
+        raise ParameterError(f"score {p}: a folder; give the piece's MIDI (.mid) or MusicXML (.musicxml, .xml, .mxl) file")
     if not p.is_file():
         raise ParameterError(f"score {p}: no such file; give the piece's MIDI (.mid) or MusicXML (.musicxml, .xml, .mxl)")
     if p.suffix.lower() not in MIDI_SUFFIXES + MUSICXML_SUFFIXES:

@@ -146,7 +146,22 @@ def _slot_views(ring, n_slots: int, width: int, height: int) -> list[np.ndarray]
             for i in range(n_slots)]
 
 
+def _die_with_parent() -> None:
+    """A worker ends quietly with the run: Ctrl+C is the parent's to handle, SIGTERM ends it, so does the parent's death."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(Exception):  # Linux only: SIGKILL when the parent dies, even by SIGKILL
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(0)
+
+
 def _worker_init(scene: Scene, ring=None, n_slots: int = 0) -> None:
+    _die_with_parent()
     _WORKER["scene"] = scene
     if ring is not None:
         views = _slot_views(ring, n_slots, scene.width, scene.height)

@@ -43,6 +43,7 @@ from ruamel.yaml.error import YAMLError
 from kanat.body.limits import check_joint_limits
 from kanat.body.placement import SUPPORT_FEET  # noqa: F401  (the supports' feet, with SUPPORTS)
 from kanat.errors import VocabularyError
+from kanat.schema import check_step_data
 from kanat.vocabulary.pose import check_pose, compile_pose
 
 FAMILIES = ("classical", "modern", "contemporary", "linking")
@@ -238,6 +239,7 @@ _REQUIRED = ("name", "family", "beats", "accent", "start", "end", "energy", "lev
 def _parse_step(d: dict, where: str) -> Step:
     if not isinstance(d, dict):
         raise VocabularyError(f"{where}: a step must be a mapping")
+    check_step_data(d, where=where)  # every field's type and range, with its line
     for key in _REQUIRED:
         if key not in d:
             raise VocabularyError(f"{where}: step {d.get('name', '?')!r} is missing '{key}'")

@@ -1,0 +1,103 @@
+"""kanat.files: writes that leave nothing half-made, stale temporary files removed, I/O failures as one line."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+
+import pytest
+from badkit import snapshot
+
+from kanat.errors import OutputError
+from kanat.files import atomic_path, clean_stale_temps, output_error, staged_outputs, write_text
+
+
+def _dead_pid() -> int:
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+def test_stale_temporary_files_of_a_dead_run_are_removed(tmp_path):
+    dead = _dead_pid()
+    stale = tmp_path / f".dance.kanat-tmp-{dead}-abc123.mp4"
+    stale.write_bytes(b"half a video")
+    staging = tmp_path / f".kanat-staging.kanat-tmp-{dead}-xyz"
+    staging.mkdir()
+    (staging / "music.json").write_text("{}")
+    live = tmp_path / f".dance.kanat-tmp-{os.getppid()}-def456.mp4"  # a run still going (our parent)
+    live.write_bytes(b"being written")
+    mine = tmp_path / ".dance.notes.mp4"  # the user's own hidden file
+    mine.write_bytes(b"mine")
+    removed = clean_stale_temps(tmp_path)
+    assert sorted(p.name for p in removed) == sorted([stale.name, staging.name])
+    assert live.exists() and mine.exists() and not stale.exists() and not staging.exists()
+
+
+def test_a_failed_write_leaves_neither_file_nor_temporary(tmp_path):
+    target = tmp_path / "a.json"
+    target.write_text("old\n")
+    with pytest.raises(RuntimeError, match="boom"):
+        with atomic_path(target) as tmp:
+            tmp.write_text("new, half")
+            raise RuntimeError("boom")
+    assert target.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]
+
+
+def test_writing_under_a_file_is_one_output_error(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(OutputError, match=r"cannot write .*afile/m.json': a part of the path is a file"):
+        write_text(tmp_path / "afile" / "m.json", "{}")
+
+
+def test_writing_onto_a_folder_is_one_output_error(tmp_path):
+    (tmp_path / "m.json").mkdir()
+    with pytest.raises(OutputError, match="it is a folder"):
+        write_text(tmp_path / "m.json", "{}")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+@pytest.mark.parametrize("code, words", [(errno.ENOSPC, "the disk is full; free some space"),
+                                         (errno.EROFS, "read-only"), (errno.EACCES, "permission denied"),
+                                         (errno.ENAMETOOLONG, "too long")])
+def test_output_error_words(code, words):
+    msg = str(output_error(OSError(code, os.strerror(code)), "out/dance.mp4"))
+    assert msg.startswith("cannot write 'out/dance.mp4': ") and words in msg and "\n" not in msg
+
+
+def test_staged_outputs_all_or_none(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "score.yaml").write_text("the old score\n")
+    before = snapshot(out)
+    with pytest.raises(RuntimeError):
+        with staged_outputs(out) as stage:
+            (stage / "score.yaml").write_text("new\n")
+            (stage / "dance.bvh").write_text("new\n")
+            raise RuntimeError("the video failed")
+    assert snapshot(out) == before
+    with staged_outputs(out) as stage:
+        (stage / "score.yaml").write_text("new\n")
+        (stage / "dance.bvh").write_text("new\n")
+    assert (out / "score.yaml").read_text() == "new\n" and (out / "dance.bvh").is_file()
+    assert sorted(p.name for p in out.iterdir()) == ["dance.bvh", "score.yaml"]
+
+
+def test_staged_outputs_remove_the_folder_they_made(tmp_path):
+    out = tmp_path / "a" / "b"
+    with pytest.raises(KeyboardInterrupt):
+        with staged_outputs(out) as stage:
+            (stage / "x.json").write_text("{}")
+            raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_staged_outputs_move_nothing_when_one_target_is_a_folder(tmp_path):
+    out = tmp_path / "out"
+    (out / "dance.mp4").mkdir(parents=True)
+    with pytest.raises(OutputError, match="dance.mp4': it is a folder"):
+        with staged_outputs(out) as stage:
+            (stage / "counts.md").write_text("new\n")
+            (stage / "dance.mp4").write_text("new\n")
+    assert sorted(p.name for p in out.iterdir()) == ["dance.mp4"]
