@@ -329,6 +329,8 @@ def studio_cmd(
     data: Optional[Path] = typer.Option(
         None, "--data", help="Folder for the projects (default ~/.local/share/kanat/studio)."),
     max_upload_mb: float = typer.Option(200.0, "--max-upload-mb", help="Largest music file accepted, in MB."),
+    allow_host: Optional[list[str]] = typer.Option(
+        None, "--allow-host", help="A host name the studio also answers to (besides 127.0.0.1 and localhost)."),
 ) -> None:
     """Open the web studio: upload music, generate, watch, swap steps, lock phrases, export."""
     from kanat.errors import ParameterError
@@ -343,7 +345,7 @@ def studio_cmd(
     if folder.exists() and not folder.is_dir():
         raise ParameterError(f"--data {str(folder)!r} is a file; give a folder")
     err.print(f"kanat studio: http://127.0.0.1:{port}/  (projects in {folder}; Ctrl+C to stop)", markup=False)
-    serve(folder, port=port, max_upload_mb=max_upload_mb)
+    serve(folder, port=port, max_upload_mb=max_upload_mb, allow_hosts=tuple(allow_host or ()))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,8 @@ Every route is a thin call into a stage or :mod:`kanat.pipeline` (through
 with a 4xx and ``{"detail": "one clear sentence"}``:
 
 - 400: a bad file name, parameter or edit;  404: no such project, job or file;
-- 409: the project is busy or not ready;  413: the upload is too big;
+- 409: the project is busy or not ready, or an edit was made on an older version of the dance
+  (then with ``"project"``: the project as it is now);  413: the upload is too big;
 - 415: the upload is not audio (kanat.listen.audio's own check and message).
 
 Files are served only by fixed names from a project's own folder.
@@ -24,7 +25,8 @@ from fastapi.staticfiles import StaticFiles
 
 from kanat.errors import AudioError, KanatError
 from kanat.studio import jobs as J
-from kanat.studio.context import Studio
+from kanat.studio.context import StaleEdit, Studio
+from kanat.studio.guard import LOCAL_HOSTS, Guard, content_security_policy, inline_script_hashes
 from kanat.studio.routes import ROUTERS
 from kanat.studio.routes.pages import STATIC
 from kanat.studio.store import Store
@@ -32,11 +34,12 @@ from kanat.studio.upload import DEFAULT_MAX_UPLOAD
 
 
 def create_app(data_dir: str | os.PathLike, *, max_upload_bytes: int = DEFAULT_MAX_UPLOAD, workers: int = 4,
-               video_options: dict | None = None) -> FastAPI:
+               video_options: dict | None = None, allowed_hosts=LOCAL_HOSTS) -> FastAPI:
     """The studio app keeping its projects in ``data_dir``.
 
     ``video_options``: size, frame rate and camera of the video export (render_video's keywords;
-    720p at 30 fps from the audience by default).
+    720p at 30 fps from the audience by default). ``allowed_hosts``: the names the app answers to
+    (:mod:`kanat.studio.guard`; 127.0.0.1, localhost and ::1 by default).
     """
     store = Store(data_dir)
     studio = Studio(store, J.Jobs(store, workers=workers), max_upload_bytes, video_options)
@@ -46,13 +49,18 @@ def create_app(data_dir: str | os.PathLike, *, max_upload_bytes: int = DEFAULT_M
         yield
         studio.jobs.shutdown()
 
-    app = FastAPI(title="kanat studio", docs_url="/api/docs", redoc_url=None, lifespan=lifespan)
+    # no /api/docs: FastAPI's docs page loads its scripts from a CDN; the schema is at /api/openapi.json
+    app = FastAPI(title="kanat studio", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+                  lifespan=lifespan)
     app.state.studio = studio
     app.state.store, app.state.jobs = store, studio.jobs
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(KanatError, _kanat_error)
+    app.add_exception_handler(StaleEdit, _stale)
     for router in ROUTERS:
         app.include_router(router)
+    csp = content_security_policy(inline_script_hashes(STATIC / "index.html"))
+    app.add_middleware(Guard, allowed_hosts=allowed_hosts, csp=csp)
     return app
 
 
@@ -60,10 +68,15 @@ async def _kanat_error(_request: Request, exc: KanatError):
     return JSONResponse({"detail": str(exc)}, status_code=415 if isinstance(exc, AudioError) else 400)
 
 
+async def _stale(_request: Request, exc: StaleEdit):
+    return JSONResponse({"detail": exc.detail, "project": exc.project}, status_code=409)
+
+
 def serve(data_dir: str | os.PathLike, *, port: int = 8000, host: str = "127.0.0.1",
-          max_upload_mb: float = 200.0) -> None:
-    """Run the studio under uvicorn until interrupted."""
+          max_upload_mb: float = 200.0, allow_hosts: tuple[str, ...] = ()) -> None:
+    """Run the studio under uvicorn until interrupted; ``allow_hosts``: names it answers to besides the local ones."""
     import uvicorn
 
-    app = create_app(data_dir, max_upload_bytes=int(max_upload_mb * 1024 * 1024))
+    app = create_app(data_dir, max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+                     allowed_hosts=(*LOCAL_HOSTS, *allow_hosts))
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -8,8 +8,10 @@ or not ready), so a route reads as the stage call it makes.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import HTTPException, Request
@@ -34,9 +36,22 @@ FILES = {
 }
 
 
+#: What a stale edit is told (409), with the project as it is now.
+STALE = ("this dance was changed since you last saw it (in another tab or window): your edit was made on version "
+         "{got}, the dance is at version {now}; it is shown as it is now, so make your edit again there")
+
+
 def no(status: int, detail: str):
     """Answer the request with ``status`` and ``{"detail": detail}``."""
     raise HTTPException(status_code=status, detail=detail)
+
+
+class StaleEdit(Exception):
+    """An edit made on an older version of the dance; answered 409 with the project as it is now."""
+
+    def __init__(self, detail: str, project: dict):
+        super().__init__(detail)
+        self.detail, self.project = detail, project
 
 
 @dataclass
@@ -47,6 +62,8 @@ class Studio:
     jobs: J.Jobs
     max_upload_bytes: int
     video_options: dict | None = None
+    _edit_locks: dict = field(default_factory=dict, repr=False)
+    _locks_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def project(self, pid: str) -> dict:
         """Project ``pid``, or 404."""
@@ -79,12 +96,30 @@ class Studio:
 
         return Score.load(self.score_path(pid, alt))
 
-    def editable_score(self, pid: str, alt: int | None):
-        """The alternative's number and score, for an edit; 409 while a job runs on the project."""
-        k = self.alt_of(self.project(pid), alt)
-        if self.jobs.busy(pid):
-            no(409, BUSY)
-        return k, self.load_score(pid, k)
+    def check_version(self, p: dict, version: int) -> None:
+        """:class:`StaleEdit` unless ``version`` is project ``p``'s current version."""
+        if version != p["version"]:
+            raise StaleEdit(STALE.format(got=version, now=p["version"]), self.describe(p))
+
+    @contextlib.contextmanager
+    def edit(self, pid: str, alt: int | None, version: int):
+        """Edit the alternative's score made on ``version``: yields ``(k, score)``; one edit of a project at a time.
+
+        409 while a job runs on the project; :class:`StaleEdit` (409 with the current state) when the dance has
+        changed since ``version``. The body saves what it changed; the version is counted up when it returns.
+        """
+        with self._edit_lock(pid):
+            p = self.project(pid)
+            k = self.alt_of(p, alt)
+            if self.jobs.busy(pid):
+                no(409, BUSY)
+            self.check_version(p, version)
+            yield k, self.load_score(pid, k)
+            self.store.bump_version(pid)
+
+    def _edit_lock(self, pid: str) -> threading.Lock:
+        with self._locks_lock:
+            return self._edit_locks.setdefault(pid, threading.Lock())
 
     def describe(self, p: dict) -> dict:
         """The project as the page shows it: its record, last job, busy flag and one summary per alternative."""

@@ -16,15 +16,19 @@ router = APIRouter(prefix="/api/projects")
 
 
 class SwapIn(BaseModel):
+    """Swap step ``index`` of ``phrase`` for ``step``; ``version``: the dance's version the page showed."""
+
     phrase: int
     index: int
     step: str
+    version: int
     side: str | None = None
     alt: int | None = None
 
 
 class LockIn(BaseModel):
     phrase: int
+    version: int
     locked: bool = True
     alt: int | None = None
 
@@ -34,10 +38,12 @@ def timeline(pid: str, alt: int | None = None, s: Studio = Depends(studio)):
     """The chosen (or given) alternative's phrases with their steps, in beats, counts and seconds."""
     from kanat.listen import MusicMap
 
-    k = s.alt_of(s.project(pid), alt)
+    p = s.project(pid)
+    k = s.alt_of(p, alt)
     score = s.load_score(pid, k)
     mm = MusicMap.load(s.store.project_dir(pid) / "music.json")
-    return {"alternative": k, "settings": score.settings, "phrases": [_phrase(ph, mm) for ph in score.phrases]}
+    return {"alternative": k, "version": p["version"], "settings": score.settings,
+            "phrases": [_phrase(ph, mm) for ph in score.phrases]}
 
 
 def _phrase(ph, mm) -> dict:
@@ -63,12 +69,20 @@ def _stance(library, name: str, side: str, end: bool):
 
 
 @router.get("/{pid}/candidates")
-def candidates(pid: str, phrase: int, index: int, alt: int | None = None, s: Studio = Depends(studio)):
-    """Steps that could replace step ``index`` of ``phrase``: same beats in this meter, chaining stances."""
+def candidates(pid: str, phrase: int, index: int, alt: int | None = None, version: int | None = None,
+               s: Studio = Depends(studio)):
+    """Steps that could replace step ``index`` of ``phrase``: same beats in this meter, chaining stances.
+
+    ``version``: the dance's version the page shows; a stale one gets 409 with the current state (so a stale
+    tab never lists steps for a step it did not show).
+    """
     from kanat.listen import MusicMap
     from kanat.vocabulary import load_library
 
-    score = s.load_score(pid, s.alt_of(s.project(pid), alt))
+    p = s.project(pid)
+    if version is not None:
+        s.check_version(p, version)
+    score = s.load_score(pid, s.alt_of(p, alt))
     ph, i = find_step(score, phrase, index)
     mm = MusicMap.load(s.store.project_dir(pid) / "music.json")
     library = load_library()
@@ -105,22 +119,23 @@ def _fitting(library, st, meter: int, before, after) -> list[dict]:
 def swap(pid: str, body: SwapIn, s: Studio = Depends(studio)):
     from kanat.vocabulary import load_library
 
-    k, score = s.editable_score(pid, body.alt)
-    ph, i = find_step(score, body.phrase, body.index)
-    step = load_library().get(body.step)
-    side = body.side or ph.steps[i].side
-    if side not in ("R", "L", "-") or (side == "-") == step.sided:
-        side = "R" if step.sided else "-"
-    st = ph.steps[i]
-    st.step, st.side, st.locked = step.name, side, True  # the choreographer's choice: kept on regenerate
-    score.save(s.score_path(pid, k))
-    return s.start(pid, "swap", J.reperform(s.store, pid, k, f"phrase {body.phrase}: {step.name} {side} swapped in"))
+    with s.edit(pid, body.alt, body.version) as (k, score):
+        ph, i = find_step(score, body.phrase, body.index)
+        step = load_library().get(body.step)
+        side = body.side or ph.steps[i].side
+        if side not in ("R", "L", "-") or (side == "-") == step.sided:
+            side = "R" if step.sided else "-"
+        st = ph.steps[i]
+        st.step, st.side, st.locked = step.name, side, True  # the choreographer's choice: kept on regenerate
+        score.save(s.score_path(pid, k))
+        what = f"phrase {body.phrase}: {step.name} {side} swapped in"
+        return s.start(pid, "swap", J.reperform(s.store, pid, k, what))
 
 
 @router.post("/{pid}/lock")
 def lock(pid: str, body: LockIn, s: Studio = Depends(studio)):
-    k, score = s.editable_score(pid, body.alt)
-    ph = find_phrase(score, body.phrase)
-    ph.locked = body.locked
-    score.save(s.score_path(pid, k))
-    return {"phrase": ph.index, "locked": ph.locked}
+    with s.edit(pid, body.alt, body.version) as (k, score):
+        ph = find_phrase(score, body.phrase)
+        ph.locked = body.locked
+        score.save(s.score_path(pid, k))
+    return {"phrase": ph.index, "locked": ph.locked, "version": s.store.project(pid)["version"]}

@@ -25,6 +25,9 @@ class GenerateIn(BaseModel):
 
 
 class RegenerateIn(BaseModel):
+    """Compose the unlocked rest again; ``version``: the dance's version the page showed."""
+
+    version: int
     seed: int | None = Field(None, ge=0, le=2**31 - 1)
     alt: int | None = None
 
@@ -49,9 +52,9 @@ def generate(pid: str, body: GenerateIn, s: Studio = Depends(studio)):
 
 @router.post("/projects/{pid}/regenerate", status_code=202)
 def regenerate(pid: str, body: RegenerateIn, s: Studio = Depends(studio)):
-    k = s.alt_of(s.project(pid), body.alt)
-    seed = body.seed if body.seed is not None else int(s.load_score(pid, k).settings.get("seed", 0)) + 100
-    return s.start(pid, "regenerate", J.regenerate(s.store, pid, k, seed))
+    with s.edit(pid, body.alt, body.version) as (k, score):
+        seed = body.seed if body.seed is not None else int(score.settings.get("seed", 0)) + 100
+        return s.start(pid, "regenerate", J.regenerate(s.store, pid, k, seed))
 
 
 @router.post("/projects/{pid}/video", status_code=202)
