@@ -364,6 +364,8 @@ def studio_cmd(
     data: Optional[Path] = typer.Option(
         None, "--data", help="Folder for the projects (default ~/.local/share/kanat/studio)."),
     max_upload_mb: float = typer.Option(200.0, "--max-upload-mb", help="Largest music file accepted, in MB."),
+    allow_host: Optional[list[str]] = typer.Option(
+        None, "--allow-host", help="A host name the studio also answers to (besides 127.0.0.1 and localhost)."),
 ) -> None:
     """Open the web studio: upload music, generate, watch, swap steps, lock phrases, export."""
     from kanat.errors import ParameterError
@@ -379,7 +381,7 @@ def studio_cmd(
     check_output_dir(folder, option="--data")
     _check_port_free(port)
     err.print(f"kanat studio: http://127.0.0.1:{port}/  (projects in {folder}; Ctrl+C to stop)", markup=False)
-    serve(folder, port=port, max_upload_mb=max_upload_mb)
+    serve(folder, port=port, max_upload_mb=max_upload_mb, allow_hosts=tuple(allow_host or ()))
 
 
 def _check_port_free(port: int) -> None:

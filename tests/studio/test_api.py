@@ -19,6 +19,7 @@ from kanat.pipeline import demo_music_path  # noqa: E402
 from kanat.studio import create_app  # noqa: E402
 
 DEMO = demo_music_path().read_bytes()
+LOCAL = "http://127.0.0.1:8000"  # the studio answers only to local host names (kanat.studio.guard)
 SMALL_VIDEO = {"width": 320, "height": 180, "fps": 12}  # the export path, not the picture, is under test here
 
 
@@ -58,7 +59,7 @@ def data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(data_dir):
-    with TestClient(create_app(data_dir, video_options=SMALL_VIDEO)) as c:
+    with TestClient(create_app(data_dir, video_options=SMALL_VIDEO), base_url=LOCAL) as c:
         yield c
 
 
@@ -106,19 +107,22 @@ def test_swap_lock_regenerate(client, project):
     pick = c["candidates"][0]
     assert pick["beats"] == st["beats"]
     r = client.post(f"/api/projects/{pid}/swap", json={"phrase": ph["phrase"], "index": 1, "step": pick["step"],
-                                                       "side": pick["side"]})
+                                                       "side": pick["side"], "version": tl["version"]})
     assert r.status_code == 202, r.text
     wait(client, r.json())
     tl2 = client.get(f"/api/projects/{pid}/timeline").json()
     new = tl2["phrases"][1]["steps"][1]
     assert (new["step"], new["side"], new["locked"]) == (pick["step"], pick["side"], True)
     # an unknown step is refused with the vocabulary's message
-    bad = client.post(f"/api/projects/{pid}/swap", json={"phrase": ph["phrase"], "index": 1, "step": "glisade"})
+    assert tl2["version"] == tl["version"] + 1
+    bad = client.post(f"/api/projects/{pid}/swap", json={"phrase": ph["phrase"], "index": 1, "step": "glisade",
+                                                         "version": tl2["version"]})
     assert bad.status_code == 400 and "glissade" in bad.json()["detail"]
     # lock phrase 3, regenerate: phrase 3 and the swapped step stay, the rest may change
     locked = tl2["phrases"][2]
-    assert client.post(f"/api/projects/{pid}/lock", json={"phrase": locked["phrase"]}).json()["locked"] is True
-    r = client.post(f"/api/projects/{pid}/regenerate", json={"seed": 41})
+    r = client.post(f"/api/projects/{pid}/lock", json={"phrase": locked["phrase"], "version": tl2["version"]}).json()
+    assert r["locked"] is True and r["version"] == tl2["version"] + 1  # a refused swap changed nothing
+    r = client.post(f"/api/projects/{pid}/regenerate", json={"seed": 41, "version": r["version"]})
     assert r.status_code == 202, r.text
     wait(client, r.json())
     tl3 = client.get(f"/api/projects/{pid}/timeline").json()
@@ -127,6 +131,57 @@ def test_swap_lock_regenerate(client, project):
     kept = [s for s in tl3["phrases"][1]["steps"] if s["at"] == st["at"]]  # a locked step keeps its beat
     assert kept and (kept[0]["step"], kept[0]["locked"]) == (pick["step"], True)
     assert tl3["settings"]["seed"] == 41
+
+
+def test_two_edits_at_once_one_wins_nothing_lost(client, project):
+    """Two locks sent together on the same version: one 200, one 409 with the current state; the file keeps the one."""
+    import threading
+
+    pid = project["id"]
+    for trial in range(4):
+        tl = client.get(f"/api/projects/{pid}/timeline").json()
+        wanted = {2: not tl["phrases"][1]["locked"], 4: not tl["phrases"][3]["locked"]}  # each flips a phrase
+        go, answers = threading.Barrier(2), {}
+
+        def send(phrase):
+            go.wait()
+            answers[phrase] = client.post(f"/api/projects/{pid}/lock", json={
+                "phrase": phrase, "locked": wanted[phrase], "version": tl["version"]})
+
+        threads = [threading.Thread(target=send, args=(k,)) for k in wanted]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        codes = sorted(a.status_code for a in answers.values())
+        assert codes == [200, 409], (trial, {k: a.text for k, a in answers.items()})
+        won = next(k for k, a in answers.items() if a.status_code == 200)
+        lost = next(k for k, a in answers.items() if a.status_code == 409)
+        stale = answers[lost].json()
+        assert "changed since you last saw it" in stale["detail"] and stale["project"]["version"] == tl["version"] + 1
+        now = client.get(f"/api/projects/{pid}/timeline").json()
+        assert now["version"] == tl["version"] + 1
+        assert now["phrases"][won - 1]["locked"] == wanted[won]  # the winner's edit is in the score
+        assert now["phrases"][lost - 1]["locked"] == tl["phrases"][lost - 1]["locked"]  # the loser's is not, and said so
+
+
+def test_stale_tab_cannot_swap_a_step_it_never_saw(client, project):
+    pid = project["id"]
+    seen = client.get(f"/api/projects/{pid}/timeline").json()  # tab A
+    ph = seen["phrases"][1]
+    c = client.get(f"/api/projects/{pid}/candidates", params={"phrase": ph["phrase"], "index": 0,
+                                                               "version": seen["version"]}).json()
+    pick = c["candidates"][0]
+    r = client.post(f"/api/projects/{pid}/lock", json={"phrase": 1, "locked": not seen["phrases"][0]["locked"],
+                                                       "version": seen["version"]})  # tab B
+    assert r.status_code == 200
+    stale = client.get(f"/api/projects/{pid}/candidates", params={"phrase": ph["phrase"], "index": 0,
+                                                                   "version": seen["version"]})
+    assert stale.status_code == 409 and stale.json()["project"]["version"] == seen["version"] + 1
+    swap = client.post(f"/api/projects/{pid}/swap", json={"phrase": ph["phrase"], "index": 0, "step": pick["step"],
+                                                          "side": pick["side"], "version": seen["version"]})
+    assert swap.status_code == 409 and "version" in swap.json()["detail"], swap.text
+    after = client.get(f"/api/projects/{pid}/timeline").json()
+    assert after["phrases"][1]["steps"][0]["step"] == ph["steps"][0]["step"]  # nothing swapped
+    assert not client.get(f"/api/projects/{pid}").json()["busy"]
 
 
 def test_files_by_fixed_names_only(client, project):
@@ -152,7 +207,7 @@ def test_video_export_job(client, project):
 
 
 def test_restart_keeps_projects(data_dir, project):
-    with TestClient(create_app(data_dir)) as again:
+    with TestClient(create_app(data_dir), base_url=LOCAL) as again:
         p = again.get(f"/api/projects/{project['id']}").json()
         assert p["status"] == "danced" and p["alternatives"] == 2
         assert again.get(f"/api/projects/{project['id']}/timeline").status_code == 200
@@ -185,7 +240,7 @@ def test_too_big_upload_is_refused_without_reading_it_all(tmp_path):
             yield chunk
         yield b"\r\n--" + boundary + b"--\r\n"
 
-    with TestClient(create_app(tmp_path)) as c:
+    with TestClient(create_app(tmp_path), base_url=LOCAL) as c:
         r = c.post("/api/projects", content=body(),
                    headers={"content-type": "multipart/form-data; boundary=kanatboundary"})
         assert r.status_code == 413
@@ -195,7 +250,7 @@ def test_too_big_upload_is_refused_without_reading_it_all(tmp_path):
 
 
 def test_small_limit_and_content_length(tmp_path):
-    with TestClient(create_app(tmp_path, max_upload_bytes=10_000)) as c:
+    with TestClient(create_app(tmp_path, max_upload_bytes=10_000), base_url=LOCAL) as c:
         r = upload(c)
         assert r.status_code == 413 and "too big" in r.json()["detail"]
 

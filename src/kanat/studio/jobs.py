@@ -152,6 +152,7 @@ def generate(store: Store, pid: str, brief, *, alternatives: int):
                 shutil.rmtree(old)
         store.update_project(pid, status="danced", alternatives=alternatives, chosen=1,
                              settings=brief.to_settings())
+        store.bump_version(pid)
         return f"{alternatives} dance{'s' if alternatives > 1 else ''} composed"
 
     return body
@@ -191,6 +192,7 @@ def regenerate(store: Store, pid: str, alt: int, seed: int):
         score.save(where / "score.yaml")
         score = Score.load(where / "score.yaml")
         _perform_again(score, mm, library, where, progress)
+        store.bump_version(pid)
         kept = sum(1 for ph in score.phrases if ph.locked)
         return f"regenerated with seed {seed}; {kept} locked phrase{'s' if kept != 1 else ''} kept"
 

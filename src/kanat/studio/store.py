@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS projects (
     settings TEXT NOT NULL DEFAULT '{}',
     alternatives INTEGER NOT NULL DEFAULT 0,
     chosen INTEGER NOT NULL DEFAULT 0,
-    error TEXT NOT NULL DEFAULT ''
+    error TEXT NOT NULL DEFAULT '',
+    version INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
@@ -50,7 +51,10 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_by_project ON jobs(project_id, created);
 """
 
-PROJECT_FIELDS = ("id", "name", "created", "music_file", "status", "settings", "alternatives", "chosen", "error")
+PROJECT_FIELDS = ("id", "name", "created", "music_file", "status", "settings", "alternatives", "chosen", "error",
+                  "version")
+#: Columns added since the first schema, with their definitions (added to an older database when it opens).
+ADDED_COLUMNS = {"projects": {"version": "INTEGER NOT NULL DEFAULT 0"}}
 JOB_FIELDS = ("id", "project_id", "kind", "state", "stage", "progress", "message", "error", "created", "finished")
 
 
@@ -77,6 +81,7 @@ class Store:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            _add_columns(db)
             db.execute(
                 "UPDATE jobs SET state='interrupted', error='the studio stopped while this job ran; start it again', "
                 "finished=? WHERE state IN ('queued', 'running')", (time.time(),))
@@ -132,6 +137,11 @@ class Store:
         sets = ", ".join(f"{k}=?" for k in fields)
         self._run(f"UPDATE projects SET {sets} WHERE id=?", (*fields.values(), pid))
 
+    def bump_version(self, pid: str) -> int:
+        """Count one more change of project ``pid``'s dance; returns the new version."""
+        rows = self._run("UPDATE projects SET version=version+1 WHERE id=? RETURNING version", (pid,))
+        return int(rows[0][0]) if rows else 0
+
     # ----------------------------------------------------------------- jobs
     def create_job(self, jid: str, pid: str, kind: str) -> dict:
         self._run("INSERT INTO jobs (id, project_id, kind, state, created) VALUES (?, ?, ?, 'queued', ?)",
@@ -152,6 +162,14 @@ class Store:
             raise ValueError(f"unknown job fields {bad}")
         sets = ", ".join(f"{k}=?" for k in fields)
         self._run(f"UPDATE jobs SET {sets} WHERE id=?", (*fields.values(), jid))
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    for table, columns in ADDED_COLUMNS.items():
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        for name, definition in columns.items():
+            if name not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
 
 
 def _project(row: sqlite3.Row) -> dict:

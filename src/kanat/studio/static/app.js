@@ -24,7 +24,10 @@ async function api(path, opts = {}) {
   if (!r.ok) {
     let detail = body && body.detail;
     if (Array.isArray(detail)) detail = detail.map(d => `${(d.loc || []).slice(-1)[0]}: ${d.msg}`).join('; ');
-    throw new Error(detail || `${r.status} ${r.statusText}`);
+    const err = new Error(detail || `${r.status} ${r.statusText}`);
+    err.status = r.status;
+    err.project = body && body.project;  // a stale edit (409): the project as it is now
+    throw err;
   }
   return body;
 }
@@ -120,7 +123,16 @@ function pollJob(job, then) {
 async function startJob(promise) {
   say('');
   try { const job = await promise; pollJob(job, () => openProject(state.project.id)); }
-  catch (e) { say(e.message); }
+  catch (e) { refused(e); }
+}
+
+// An edit the server refused; a stale one (made on an older version) shows the dance as it is now.
+async function refused(e) {
+  say(e.message);
+  if (e.project && state.project && e.project.id === state.project.id) {
+    await openProject(state.project.id);
+    say(e.message);
+  }
 }
 
 // ------------------------------------------------------------------ music map
@@ -385,15 +397,15 @@ function renderTimeline() {
 }
 
 async function lockPhrase(k, locked) {
-  try { await post(`/api/projects/${state.project.id}/lock`, { phrase: k, locked, alt: state.timeline.alternative }); }
-  catch (e) { return say(e.message); }
+  try { await post(`/api/projects/${state.project.id}/lock`, { phrase: k, locked, alt: state.timeline.alternative, version: state.timeline.version }); }
+  catch (e) { return refused(e); }
   state.timeline = await api(`/api/projects/${state.project.id}/timeline`);
   renderTimeline();
   say(locked ? `Phrase ${k} locked: regenerate keeps it` : `Phrase ${k} unlocked`, 'ok');
 }
 
 $('#regenerate').addEventListener('click', () => {
-  startJob(post(`/api/projects/${state.project.id}/regenerate`, { alt: state.timeline.alternative }));
+  startJob(post(`/api/projects/${state.project.id}/regenerate`, { alt: state.timeline.alternative, version: state.timeline.version }));
 });
 
 async function openSwap(ev, ph, s) {
@@ -405,13 +417,13 @@ async function openSwap(ev, ph, s) {
   menu.style.top = `${r.bottom + window.scrollY + 4}px`;
   menu.hidden = false;
   let c;
-  try { c = await api(`/api/projects/${state.project.id}/candidates?phrase=${ph.phrase}&index=${s.index}&alt=${state.timeline.alternative}`); }
-  catch (e) { menu.hidden = true; return say(e.message); }
+  try { c = await api(`/api/projects/${state.project.id}/candidates?phrase=${ph.phrase}&index=${s.index}&alt=${state.timeline.alternative}&version=${state.timeline.version}`); }
+  catch (e) { menu.hidden = true; return refused(e); }
   const list = el('div', { class: 'swap-list' });
   if (!c.candidates.length) list.append(el('p', { class: 'hint' }, 'No other step of this length starts where the previous one ends.'));
   for (const cand of c.candidates) {
     list.append(el('button', { class: `cand ${cand.fits === 'both ends' ? 'fits' : 'half'}`, title: cand.description,
-      onclick: () => { menu.hidden = true; startJob(post(`/api/projects/${state.project.id}/swap`, { phrase: ph.phrase, index: s.index, step: cand.step, side: cand.side, alt: state.timeline.alternative })); } },
+      onclick: () => { menu.hidden = true; startJob(post(`/api/projects/${state.project.id}/swap`, { phrase: ph.phrase, index: s.index, step: cand.step, side: cand.side, alt: state.timeline.alternative, version: state.timeline.version })); } },
       el('span', {}, cand.step), el('small', {}, `${cand.side !== '-' ? cand.side + ' · ' : ''}${cand.family}${cand.fits === 'both ends' ? '' : ' · next step needs a new start'}`)));
   }
   menu.replaceChildren(el('div', { class: 'swap-title' }, `Swap “${s.step} ${s.side}” · count ${s.count} · ${s.beats} beats`),
