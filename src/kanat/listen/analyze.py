@@ -71,7 +71,7 @@ def listen(
     score : str or PathLike, optional
         The piece's MIDI (``.mid``) or MusicXML (``.musicxml``, ``.xml``,
         ``.mxl``). The meter, the bars and the pickup then come from the
-        score, aligned to the recording (:mod:`kanat.listen.score`), so the
+        score, aligned to the recording (:mod:`kanat.listen.score`, :mod:`kanat.listen.align`), so the
         counts follow the performer's rubato; a MIDI file without a time
         signature gives the beats and the meter is heard.
     progress : callable(fraction: float, message: str), optional
@@ -290,20 +290,20 @@ def _from_score(score: str | os.PathLike, y: np.ndarray, rate: int, duration_s: 
     """Beats, bars and meter from the score, placed in the recording by alignment."""
     import librosa
 
-    from kanat.listen import score as score_mod
+    from kanat.listen import align as align_mod
     from kanat.listen.audio import blockwise
 
     hop = beats_mod.HOP
     env = beats_mod.onset_envelope(y, rate, hop_length=hop)
     chroma = meter_mod.chromagram(y, rate, hop_length=hop * 2)
-    align_hop = score_mod.ALIGN_HOP
+    align_hop = align_mod.ALIGN_HOP
     pool = align_hop // (hop * 2)
     n = chroma.shape[1] // pool * pool
     coarse = chroma[:, :n].reshape(12, -1, pool).mean(axis=2)
     rms = blockwise(lambda b: librosa.feature.rms(y=b, frame_length=align_hop, hop_length=align_hop)[0], y, align_hop, sr=rate)
     rms = np.pad(rms, (0, max(0, coarse.shape[1] - len(rms))))[: coarse.shape[1]]
     loud = rms / (rms.max() + 1e-12)
-    timeline, beats_s, info = score_mod.align_score(
+    timeline, beats_s, info = align_mod.align_score(
         score, coarse, loud, align_hop / rate, env, hop / rate, duration_s
     )
     if len(beats_s) < MIN_BEATS:
