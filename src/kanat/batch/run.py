@@ -2,8 +2,9 @@
 
 Conventions
 -----------
-- Without an address kanat starts a local Ray with ``workers`` CPUs (all of
-  this machine's by default) and stops it at the end; with ``address``
+- Without an address kanat starts a local Ray of its own with ``workers``
+  CPUs (all of this machine's by default; ``RAY_ADDRESS`` is not followed)
+  and stops it at the end; with ``address``
   (``HOST:PORT`` of a cluster's head, or ``ray://HOST:PORT`` for Ray Client)
   it joins that cluster and leaves it running.
 - Each task asks for 1 CPU and :data:`TASK_MEMORY_MB` of memory, so Ray
@@ -185,7 +186,7 @@ def _connect(ray, workers: int | None, address: str | None) -> bool:
 
     try:
         if address is None:
-            ray.init(num_cpus=workers or os.cpu_count() or 1, object_store_memory=OBJECT_STORE_MB * 2**20,
+            ray.init(address="local", num_cpus=workers or os.cpu_count() or 1, object_store_memory=OBJECT_STORE_MB * 2**20,
                      include_dashboard=False, log_to_driver=False, logging_level="ERROR")
         else:
             ray.init(address=address, log_to_driver=False, logging_level="ERROR")
