@@ -73,7 +73,7 @@ def _plain(v) -> str:
 _STYLE = """body{font:14px system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse}
 th,td{border:1px solid #ccc;padding:.3em .5em;vertical-align:top}th{background:#eee;cursor:pointer;user-select:none}
 th.asc::after{content:" \\25B2"}th.desc::after{content:" \\25BC"}tr.failed td{background:#fde8e8}
-tr.kept td.status{color:#666}td.num{text-align:right}td.err{max-width:40em;color:#a00}"""
+tr.kept td.status{color:#666}td.num{text-align:right}td.err{min-width:16em;max-width:32em;color:#a00}"""
 
 _SCRIPT = """document.querySelectorAll('#tracks th').forEach(function (th, col) {
   th.addEventListener('click', function () {
@@ -84,8 +84,8 @@ _SCRIPT = """document.querySelectorAll('#tracks th').forEach(function (th, col) 
     function key(r) { var c = r.cells[col], v = c.getAttribute('data-v'); return v === null ? c.textContent : v; }
     rows.sort(function (a, b) {
       var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y), d;
-      if (x === '' || y === '') d = (x === '') - (y === '');
-      else if (!isNaN(nx) && !isNaN(ny)) d = nx - ny;
+      if (x === '' || y === '') return (x === '') - (y === '');  /* empty cells last, either way */
+      if (!isNaN(nx) && !isNaN(ny)) d = nx - ny;
       else d = x.localeCompare(y);
       return up ? d : -d;
     });
@@ -95,11 +95,11 @@ _SCRIPT = """document.querySelectorAll('#tracks th').forEach(function (th, col) 
 
 
 def _html(rows: list[dict], options: dict) -> str:
-    cols = [*COLUMNS, *KEY_FIGURES, "files", "seconds", "error"]
+    cols = [*COLUMNS[:2], "error", *COLUMNS[2:], *KEY_FIGURES, "files", "seconds"]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
     body = "\n".join(_html_row(r) for r in rows)
     counts = ", ".join(f"{n} {s}" for s, n in _counts(rows).items())
-    brief = html.escape(", ".join(f"{k} {v}" for k, v in (options.get("brief") or {}).items()))
+    brief = html.escape(", ".join(f"{k} {_setting(v)}" for k, v in (options.get("brief") or {}).items()))
     return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>kanat catalogue</title>"
             f"<style>{_STYLE}</style></head><body>\n<h1>kanat catalogue</h1>\n"
             f"<p>{len(rows)} tracks: {html.escape(counts)}. Brief: {brief}. Click a column to sort.</p>\n"
@@ -111,19 +111,24 @@ def _html_row(r: dict) -> str:
     m = r.get("metrics") or {}
     cells = [f"<td><a href=\"tracks/{html.escape(r['track'])}/\">{html.escape(r['track'])}</a></td>"
              if r.get("links") else f"<td>{html.escape(r['track'])}</td>",
-             f"<td class=\"status\">{html.escape(r['status'])}</td>"]
+             f"<td class=\"status\">{html.escape(r['status'])}</td>",
+             f"<td class=\"err\">{html.escape(r.get('error') or '')}</td>"]
     cells += [_cell(r.get(c)) for c in COLUMNS[2:]]
     cells += [_cell(m.get(k)) for k in KEY_FIGURES]
     links = " ".join(f"<a href=\"{html.escape(_link(r, w))}\">{w}</a>" for w in LINKS if _link(r, w))
-    cells += [f"<td>{links}</td>", _cell(r.get("seconds")),
-              f"<td class=\"err\">{html.escape(r.get('error') or '')}</td>"]
+    cells += [f"<td>{links}</td>", _cell(r.get("seconds"))]
     return f"<tr class=\"{html.escape(r['status'].replace(' ', '-'))}\">{''.join(cells)}</tr>"
+
+
+def _setting(v) -> str:
+    return " x ".join(f"{x:g}" for x in v.values()) + " m" if isinstance(v, dict) and v and all(
+        isinstance(x, (int, float)) for x in v.values()) else str(v)
 
 
 def _cell(v) -> str:
     if v is None:
         return "<td data-v=\"\"></td>"
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        shown = f"{v:.3g}" if isinstance(v, float) and abs(v) < 1 else f"{v:g}" if isinstance(v, float) else str(v)
+        shown = str(v) if not isinstance(v, float) else "0" if abs(v) < 5e-7 else f"{v:.3g}" if abs(v) < 1 else f"{v:g}"
         return f"<td class=\"num\" data-v=\"{v!r}\">{shown}</td>"
     return f"<td>{html.escape(str(v))}</td>"
