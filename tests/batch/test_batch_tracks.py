@@ -69,14 +69,24 @@ def test_a_bad_source_is_one_clear_line(tmp_path, capfd, make, message):
     assert not (tmp_path / "out").exists()
 
 
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again when this returns: nothing listens there
+
+
 def test_bad_options_before_any_work(tmp_path, capfd):
     music = tmp_path / "m"
     write_click_track(music / "a.wav", bpm=120, meter=4)
     (tmp_path / "file").write_text("x")
     for args, message in ((["--workers", "0"], "--workers must be"), (["--address", "nohost"], "--address must be"),
-                          (["--retries", "-1"], "--retries must be"), (["--difficulty", "9"], "difficulty must be")):
+                          (["--retries", "-1"], "--retries must be"), (["--difficulty", "9"], "difficulty must be"),
+                          (["--address", f"127.0.0.1:{_closed_port()}"], "no Ray cluster answers at")):
         assert main(["batch", str(music), "-o", str(tmp_path / "out"), "--no-video", *args]) == 2
         assert message in capfd.readouterr().err
+        assert not (tmp_path / "out").exists()
     assert main(["batch", str(music), "-o", str(tmp_path / "file")]) == 2
     assert "is a file" in capfd.readouterr().err
     with pytest.raises(ParameterError, match="is a file"):

@@ -115,6 +115,8 @@ def _check(out: Path, workers, retries, address) -> None:
         raise ParameterError(f"--retries must be 0-10, got {retries!r}")
     if address is not None and (not isinstance(address, str) or ":" not in address):
         raise ParameterError(f"--address must be HOST:PORT or ray://HOST:PORT of a Ray cluster's head, got {address!r}")
+    if address is not None and not address.startswith("ray://"):
+        _check_reachable(address)
 
 
 def _planned(track: Track, folder: Path) -> dict:
@@ -197,6 +199,21 @@ def _connect(ray, workers: int | None, address: str | None) -> bool:
         where = f"at {address!r}" if address else "on this machine"
         raise ParameterError(f"could not start or join Ray {where}: {exc}") from None
     return True
+
+
+def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """A cluster's head answers at HOST:PORT, before Ray waits a minute or more for it."""
+    import socket
+
+    host, _, port = address.rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=timeout_s):
+            pass
+    except ValueError:
+        raise ParameterError(f"--address {address!r}: the port must be a number (HOST:PORT)") from None
+    except OSError as exc:
+        raise ParameterError(f"no Ray cluster answers at {address!r} ({exc.strerror or exc}); start one with "
+                             "'ray start --head' and give the address it prints, or leave --address out") from None
 
 
 def _audio_for_remote(track: Track, address: str | None) -> bytes | None:
