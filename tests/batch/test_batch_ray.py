@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from testkit.music import write_click_track, write_corrupt_wav
 
+from kanat.batch import run_batch
 from kanat.cli import main
 from kanat.compose import Score
 
@@ -88,14 +89,23 @@ def test_a_cluster_dances_the_good_tracks_and_fails_the_corrupt_one(cluster, tmp
     capfd.readouterr()
 
 
+def _parent(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
+
+
 def _dancing_workers() -> list[int]:
-    """Pids of Ray worker processes now running kanat's task (Ray titles them ray::_dance)."""
+    """Pids of this test's Ray workers now running kanat's task (Ray titles them ray::_dance).
+
+    Only the grandchildren of this process (its Ray's raylet starts them), never another run's workers.
+    """
     pids = []
     for proc in Path("/proc").iterdir():
         try:
-            if proc.name.isdigit() and (proc / "cmdline").read_bytes().startswith(b"ray::_dance"):
+            if proc.name.isdigit() and (proc / "cmdline").read_bytes().startswith(b"ray::_dance") \
+                    and _parent(_parent(int(proc.name))) == os.getpid():
                 pids.append(int(proc.name))
-        except OSError:
+        except (OSError, ValueError, IndexError):
             pass
     return pids
 
@@ -129,7 +139,10 @@ def test_a_worker_killed_mid_run_and_the_rerun_finishes_without_redoing(tmp_path
     assert set(finished) == set(tracks) - set(failed)
     capfd.readouterr()
 
-    assert main(["batch", str(music), "-o", str(out), "--no-video", "--workers", "2"]) == 0
+    seen = []  # the progress over tracks, as the command line's bar shows it
+    report = run_batch(music, out, workers=2, video=False, progress=lambda n, total, msg: seen.append((n, total, msg)))
+    assert report.count("done") == 1 and report.count("kept") == 3
+    assert seen[0] == (3, 4, "3 kept from an earlier run") and seen[-1] == (4, 4, f"{failed[0]}: done")
     rows = _catalogue(out)
     assert {n: r["status"] for n, r in rows.items()} == {n: ("done" if n in failed else "kept") for n in tracks}
     after = _markers(out)

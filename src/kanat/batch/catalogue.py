@@ -27,7 +27,7 @@ from kanat.files import write_json, write_text
 
 FORMAT_VERSION = 1
 COLUMNS = ("track", "status", "duration_s", "tempo_bpm", "meter", "sections", "phrases", "steps", "notes")
-TAIL = ("seconds", "worker_peak_rss_mb", "error", "folder", "source", "summary")
+TAIL = ("seconds", "cpu_s", "worker_peak_rss_mb", "error", "folder", "source", "summary")
 
 
 def write_catalogue(out_dir: Path, rows: list[dict], *, options: dict) -> dict[str, Path]:

@@ -188,8 +188,8 @@ def _connect(ray, workers: int | None, address: str | None) -> bool:
 
     try:
         if address is None:
-            ray.init(address="local", num_cpus=workers or os.cpu_count() or 1, object_store_memory=OBJECT_STORE_MB * 2**20,
-                     include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+            ray.init(address="local", num_cpus=workers or os.cpu_count() or 1,
+                     object_store_memory=OBJECT_STORE_MB * 2**20, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
         else:
             ray.init(address=address, log_to_driver=False, logging_level="ERROR")
     except ConnectionError as exc:

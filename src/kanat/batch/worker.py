@@ -12,7 +12,8 @@ Conventions
 - When the worker cannot see the music file (another machine), the driver
   sends its bytes; the score and music.json still name the original path.
 - Row figures: ``duration_s``, ``tempo_bpm``, ``seconds`` (this task's wall
-  time), ``worker_peak_rss_mb`` (the worker process's peak resident memory).
+  time), ``cpu_s`` (the CPU seconds it used), ``worker_peak_rss_mb`` (the
+  worker process's peak resident memory).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def dance_track(path: str, audio: bytes | None, settings: dict, video: bool, vid
         ``{"row": dict, "files": {str: bytes}}``; on failure ``{"row": dict}``
         with ``row["error"]`` saying what went wrong.
     """
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), _cpu_s()
     row: dict = {"node": socket.gethostname(), "pid": os.getpid()}
     with tempfile.TemporaryDirectory(prefix="kanat-batch-") as scratch:
         try:
@@ -73,8 +74,15 @@ def dance_track(path: str, audio: bytes | None, settings: dict, video: bool, vid
             row["error"] = f"kanat failed on this track ({type(exc).__name__}: {exc}); please report it"
             files = None
     row["seconds"] = round(time.monotonic() - t0, 2)
+    row["cpu_s"] = round(_cpu_s() - cpu0, 2)
     row["worker_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
     return {"row": row} if files is None else {"row": row, "files": files}
+
+
+def _cpu_s() -> float:
+    """CPU seconds this worker process has used (user + system)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def _music_here(path: Path, audio: bytes | None, scratch: Path) -> Path:
