@@ -12,7 +12,7 @@ Conventions
 - When the worker cannot see the music file (another machine), the driver
   sends its bytes; the score and music.json still name the original path.
 - Row figures: ``duration_s``, ``tempo_bpm``, ``seconds`` (this task's wall
-  time), ``cpu_s`` (the CPU seconds it used), ``worker_peak_rss_mb`` (the
+  time), ``cpu_s`` (the CPU seconds it and its ffmpeg used), ``worker_peak_rss_mb`` (the
   worker process's peak resident memory).
 """
 
@@ -80,9 +80,9 @@ def dance_track(path: str, audio: bytes | None, settings: dict, video: bool, vid
 
 
 def _cpu_s() -> float:
-    """CPU seconds this worker process has used (user + system)."""
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+    """CPU seconds this worker process and the children it waited for (ffmpeg) have used (user + system)."""
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def _music_here(path: Path, audio: bytes | None, scratch: Path) -> Path:
