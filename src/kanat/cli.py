@@ -178,6 +178,41 @@ def choreograph_cmd(
         _summary(r)
 
 
+@app.command("batch")
+def batch_cmd(
+    music: Path = typer.Argument(..., help="A folder of music (searched recursively) or a text file with one track a line."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the catalogue (index.html) and every track's files."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Tracks at a time (default: every CPU of Ray)."),
+    address: Optional[str] = typer.Option(None, "--address", help="A Ray cluster: HOST:PORT or ray://HOST:PORT."),
+    retries: int = typer.Option(1, "--retries", help="Tries again for a track whose Ray worker died."),
+    seed: int = typer.Option(0, help="Random seed: the same seed gives the same dance."),
+    style: str = typer.Option(DEFAULT_STYLE, help="classical or modern."),
+    innovation: float = typer.Option(DEFAULT_INNOVATION, help="0 = strict classical grammar, 1 = free contemporary."),
+    difficulty: int = typer.Option(DEFAULT_DIFFICULTY, help="1 (beginner) to 5 (principal)."),
+    no_video: bool = typer.Option(False, "--no-video", help="Skip the videos."),
+    video_size: str = VIDEO_SIZE,
+    video_fps: int = VIDEO_FPS,
+    camera: str = CAMERA,
+    stage: str = typer.Option(DEFAULT_STAGE, "--stage", help="Stage size WIDTHxDEPTH in metres."),
+) -> None:
+    """Choreograph every track of MUSIC on Ray into OUT/tracks/NAME, with a catalogue OUT/index.html (resumable)."""
+    from kanat.batch import run_batch
+
+    opts = _video_options(video_size, video_fps, camera)
+    brief = _brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=stage)
+    with _progress() as cb:
+        report = run_batch(music, out_dir, brief, workers=workers, address=address, video=not no_video,
+                           video_options=opts, retries=retries,
+                           progress=(lambda n, total, msg: cb("tracks", n / total, f"{n}/{total} {msg}")) if cb else None)
+    counts = ", ".join(f"{report.count(s)} {s}" for s in ("done", "kept", "failed", "not run") if report.count(s))
+    out.print(f"{report.files['index.html']}: {len(report.rows)} tracks ({counts})")
+    for row in report.rows:
+        if row["status"] == "failed":
+            err.print(f"kanat: {row['track']}: {row['error']}", markup=False, highlight=False, soft_wrap=True)
+    if report.count("failed"):
+        raise typer.Exit(1)  # the batch ran; some of its tracks did not (their rows say why)
+
+
 @app.command("listen")
 def listen_cmd(
     music: Path = typer.Argument(..., help="The music: wav, flac, ogg or mp3."),
