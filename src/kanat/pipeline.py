@@ -225,9 +225,13 @@ def _hand_over(score, mm, library: Library, out: Path, files: dict, *, brief: Br
 
 def make_video(score: Score, mm: MusicMap, motion: Motion, out: Path, *, brief: Brief,
                video_options: dict | None = None, progress: Progress | None = None) -> Path:
-    """``out/dance.mp4``: the dance with its music and the counts on screen (the command line and the studio)."""
+    """``out/dance.mp4``: the dance with its music and the counts on screen (the command line and the studio).
+
+    The video draws and frames ``brief.stage``, the stage the dance was composed on.
+    """
     audio = Path(score.music)
     return render_video(
         motion, Path(out) / "dance.mp4", audio_path=audio if audio.is_file() else None, music_map=mm,
-        captions=captions_for(score, mm), progress=_tell(progress, "render"), **(video_options or {}),
+        captions=captions_for(score, mm), stage=brief.stage, progress=_tell(progress, "render"),
+        **(video_options or {}),
     )

@@ -12,6 +12,8 @@ Conventions
   dancer's floor position with a wide Gaussian (non-causal, so the camera
   neither lags nor jerks) and keeps the framing (distance, field of view)
   constant over the whole video, chosen once from the dancer's full extent.
+  The camera follows the dancer only over the stage it is given (the brief's
+  :class:`kanat.body.stage.Stage`): the smoothed track is kept on that floor.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
+from kanat.body.stage import Stage
 from kanat.errors import ParameterError
 
 #: Near clipping distance in metres.
@@ -152,7 +155,8 @@ class CameraPath:
         return Camera(self.eye[k], self.target[k], self.focal_px, self.cx, self.cy)
 
 
-def camera_path(positions: np.ndarray, fps: float, *, mode: str = "audience", width: int = 1280, height: int = 720) -> CameraPath:
+def camera_path(positions: np.ndarray, fps: float, *, mode: str = "audience", width: int = 1280, height: int = 720,
+                stage: Stage | None = None) -> CameraPath:
     """Smooth cameras that keep the whole dancer in view.
 
     Parameters
@@ -167,6 +171,8 @@ def camera_path(positions: np.ndarray, fps: float, *, mode: str = "audience", wi
         camera slowly orbits the dancer (about +-30 degrees).
     width, height : int
         Frame size in pixels.
+    stage : Stage, optional
+        The floor being danced on (default 10 x 8 m); the camera's track stays on it.
 
     Returns
     -------
@@ -189,6 +195,10 @@ def camera_path(positions: np.ndarray, fps: float, *, mode: str = "audience", wi
     dist = span * focal / region
     # Floor position, smoothed over ~1 s so the camera glides.
     root = positions[:, 0, :] if n else np.zeros((1, 3))
+    stage = Stage() if stage is None else stage
+    root = root.copy()
+    root[:, 0] = np.clip(root[:, 0], -stage.half_width_m, stage.half_width_m)
+    root[:, 2] = np.clip(root[:, 2], -stage.half_depth_m, stage.half_depth_m)
     t = np.arange(len(root)) / fps
     if mode == "audience":
         sigma = 0.9 * fps

@@ -13,24 +13,24 @@ Conventions
 - Shading: Lambert plus a soft highlight from a key light at the front left
   above, evaluated across each capsule's visible width and laid down as a
   linear gradient (a sphere gets a radial gradient).
-- The stage is 10 m wide (x in [-5, 5]) and 8 m deep (z in [-4, 4]), with
-  boards running up and down stage, metre marks along the front edge and a
-  centre mark, in front of a plain backdrop at z = -4.
+- The stage is the brief's :class:`kanat.body.stage.Stage` (10 x 8 m by
+  default: x in [-5, 5], z in [-4, 4]), with boards running up and down
+  stage, metre marks along the front edge and a centre mark, in front of a
+  plain backdrop along its back edge.
 - Colours are skia ARGB ints (0xAARRGGBB).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import skia
 
 from kanat.body.skeleton import BONE_RADIUS_M, J, JOINT_NAMES, PARENTS
+from kanat.body.stage import Stage
 from kanat.render.camera import NEAR_M, Camera, clip_polygon, clip_segments
-
-STAGE_HALF_WIDTH_M = 5.0
-STAGE_HALF_DEPTH_M = 4.0
 
 # Palette: calm, light studio.
 BACKDROP_TOP = np.array([0.80, 0.84, 0.89])
@@ -359,9 +359,16 @@ def draw_shadow(canvas: skia.Canvas, cam: Camera, pos: np.ndarray) -> None:
 
 
 # --------------------------------------------------------------------- stage
-def _stage_lines():
-    """World segments (a, b), shape (S, 3) each: boards, grid marks, centre mark."""
-    w, dz = STAGE_HALF_WIDTH_M, STAGE_HALF_DEPTH_M
+def stage_corners(stage: Stage) -> np.ndarray:
+    """The drawn floor's corners, world metres, shape (4, 3): back left, back right, front right, front left."""
+    w, dz = stage.half_width_m, stage.half_depth_m
+    return np.array([[-w, 0, -dz], [w, 0, -dz], [w, 0, dz], [-w, 0, dz]], dtype=float)
+
+
+@lru_cache(maxsize=8)
+def stage_lines(stage: Stage):
+    """World segments (a, b), shape (S, 3) each, of ``stage``: (boards, grid marks and centre mark)."""
+    w, dz = stage.half_width_m, stage.half_depth_m
     xs = np.arange(-w + 0.25, w, 0.25)
     boards_a = np.stack([xs, np.zeros_like(xs), np.full_like(xs, -dz)], -1)
     boards_b = np.stack([xs, np.zeros_like(xs), np.full_like(xs, dz)], -1)
@@ -372,9 +379,6 @@ def _stage_lines():
     centre_a = np.array([[-0.15, 0, 0], [0, 0, -0.15]])
     centre_b = np.array([[0.15, 0, 0], [0, 0, 0.15]])
     return (boards_a, boards_b), (np.concatenate([marks_a, centre_a]), np.concatenate([marks_b, centre_b]))
-
-
-_BOARDS, _MARKS = _stage_lines()
 
 
 def _world_poly(canvas, cam, corners, paint) -> None:
@@ -414,13 +418,14 @@ def backdrop(width: int, height: int) -> np.ndarray:
     return out
 
 
-def draw_stage(canvas: skia.Canvas, cam: Camera) -> None:
-    """House floor and the stage with its boards and marks (over the backdrop).
+def draw_stage(canvas: skia.Canvas, cam: Camera, stage: Stage = Stage()) -> None:
+    """House floor and ``stage`` with its boards and marks (over the backdrop).
 
     Only solid fills (fast on the CPU backend): the stage floor's fade from
     downstage to upstage is laid down as thin bands across the stage.
     """
-    w, dz = STAGE_HALF_WIDTH_M, STAGE_HALF_DEPTH_M
+    w, dz = stage.half_width_m, stage.half_depth_m
+    boards, marks = stage_lines(stage)
     paint = skia.Paint(AntiAlias=True)
     # House floor in front of and beside the stage, up to the backdrop.
     paint.setColor(HOUSE_FLOOR)
@@ -439,13 +444,13 @@ def draw_stage(canvas: skia.Canvas, cam: Camera) -> None:
     paint.setColor(0xFF9C9184)
     _world_poly(canvas, cam, [[-w, 0, dz], [w, 0, dz], [w, -0.6, dz], [-w, -0.6, dz]], paint)
     line = skia.Paint(AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=1.0, Color=BOARD_LINE)
-    _world_lines(canvas, cam, _BOARDS, line)
+    _world_lines(canvas, cam, boards, line)
     line.setColor(GRID_LINE)
     line.setStrokeWidth(2.0)
-    _world_lines(canvas, cam, _MARKS, line)
+    _world_lines(canvas, cam, marks, line)
     line.setColor(EDGE_LINE)
     line.setStrokeWidth(1.5)
-    corners = np.array([[-w, 0, -dz], [w, 0, -dz], [w, 0, dz], [-w, 0, dz]], dtype=float)
+    corners = stage_corners(stage)
     _world_lines(canvas, cam, (corners, np.roll(corners, -1, axis=0)), line)
 
 

@@ -11,6 +11,8 @@ Conventions
 - Length: with ``audio_path`` the music decides the length (its duration,
   read from the file's header by ffmpeg), else ``music_map.duration_s``, else
   the motion's duration.
+- The floor drawn is the :class:`kanat.body.stage.Stage` given (the brief's
+  stage, as composed; 10 x 8 m by default) and the camera frames that stage.
 - Output: H.264 (yuv420p) MP4, the music as AAC, written to a temporary file
   and renamed (:func:`kanat.files.atomic_path`).
 - Frames are drawn with skia-python in a pool of worker processes and
@@ -35,6 +37,7 @@ import numpy as np
 import skia
 
 from kanat.body.motion import Motion
+from kanat.body.stage import Stage
 from kanat.errors import AudioError, KanatError, ParameterError
 from kanat.files import atomic_path
 from kanat.render.camera import CAMERA_MODES, CameraPath, camera_path
@@ -61,6 +64,8 @@ class Scene:
         One camera per frame.
     timeline : Timeline
         Beats, phrases, sections, captions for the overlays.
+    stage : Stage
+        The floor drawn (the one the dance was composed on).
     """
 
     width: int
@@ -69,6 +74,7 @@ class Scene:
     positions: np.ndarray
     cameras: CameraPath
     timeline: Timeline
+    stage: Stage = Stage()
 
     @property
     def n_frames(self) -> int:
@@ -97,18 +103,22 @@ def _sample_positions(motion: Motion, times_s: np.ndarray) -> np.ndarray:
 
 
 def build_scene(motion: Motion, *, duration_s: float | None = None, music_map=None, captions: Sequence[Caption] = (),
-                width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience") -> Scene:
-    """Precompute poses, cameras and the overlay timeline for a whole video."""
+                width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience",
+                stage: Stage | None = None) -> Scene:
+    """Precompute poses, cameras and the overlay timeline for a whole video on ``stage``."""
     _check_options(width, height, fps, camera)
+    stage = Stage() if stage is None else stage
+    if not isinstance(stage, Stage):
+        raise ParameterError(f"stage must be a kanat.body.stage.Stage, got {stage!r}")
     if motion.n_frames < 1:
         raise ParameterError("motion has no frames; nothing to render")
     if duration_s is None:
         duration_s = music_map.duration_s if music_map is not None else motion.duration_s
     n = max(1, int(round(duration_s * fps)))
     positions = _sample_positions(motion, np.arange(n) / fps)
-    cams = camera_path(positions, fps, mode=camera, width=width, height=height)
+    cams = camera_path(positions, fps, mode=camera, width=width, height=height, stage=stage)
     return Scene(width=int(width), height=int(height), fps=float(fps), positions=positions, cameras=cams,
-                 timeline=Timeline.build(duration_s, music_map, captions))
+                 timeline=Timeline.build(duration_s, music_map, captions), stage=stage)
 
 
 class _Painter:
@@ -125,7 +135,7 @@ class _Painter:
         cam = scene.cameras[k]
         pose = scene.positions[k]
         np.copyto(self.buf, self.backdrop)
-        draw_stage(canvas, cam)
+        draw_stage(canvas, cam, scene.stage)
         draw_shadow(canvas, cam, pose)
         draw_body(canvas, cam, pose)
         draw_overlays(canvas, scene.timeline, k / scene.fps, scene.width, scene.height)
@@ -166,7 +176,8 @@ def _worker_draw(k: int) -> int | bytes:
 
 # --------------------------------------------------------------- public API
 def render_frame(motion: Motion, frame_index: int, *, audio_path=None, music_map=None, captions: Sequence[Caption] = (),
-                 width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience") -> np.ndarray:
+                 width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience",
+                 stage: Stage | None = None) -> np.ndarray:
     """Draw one video frame.
 
     Parameters
@@ -174,7 +185,7 @@ def render_frame(motion: Motion, frame_index: int, *, audio_path=None, music_map
     motion : Motion
     frame_index : int
         Video frame, at ``fps``; frame k shows time k / fps seconds.
-    audio_path, music_map, captions, width, height, fps, camera
+    audio_path, music_map, captions, width, height, fps, camera, stage
         As in :func:`render_video` (the audio only sets the video's length,
         which the progress bar and the camera framing depend on).
 
@@ -185,7 +196,7 @@ def render_frame(motion: Motion, frame_index: int, *, audio_path=None, music_map
     """
     duration = audio_duration_s(audio_path) if audio_path is not None else None
     scene = build_scene(motion, duration_s=duration, music_map=music_map, captions=captions,
-                        width=width, height=height, fps=fps, camera=camera)
+                        width=width, height=height, fps=fps, camera=camera, stage=stage)
     if not 0 <= frame_index < scene.n_frames:
         raise ParameterError(f"frame_index must be in 0..{scene.n_frames - 1}; got {frame_index}")
     return _Painter(width, height).draw(scene, int(frame_index))[..., :3].copy()
@@ -193,14 +204,14 @@ def render_frame(motion: Motion, frame_index: int, *, audio_path=None, music_map
 
 def render_stills(motion: Motion, out_dir, times_s: Sequence[float], *, audio_path=None, music_map=None,
                   captions: Sequence[Caption] = (), width: int = 1280, height: int = 720, fps: float = 30,
-                  camera: str = "audience") -> list[Path]:
+                  camera: str = "audience", stage: Stage | None = None) -> list[Path]:
     """Write PNG stills of the video at ``times_s`` (seconds) into ``out_dir``.
 
     Returns the written paths, named ``frame_<time in ms>.png``.
     """
     duration = audio_duration_s(audio_path) if audio_path is not None else None
     scene = build_scene(motion, duration_s=duration, music_map=music_map, captions=captions,
-                        width=width, height=height, fps=fps, camera=camera)
+                        width=width, height=height, fps=fps, camera=camera, stage=stage)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     painter = _Painter(width, height)
@@ -254,7 +265,8 @@ def _ffmpeg_command(out: Path, width: int, height: int, fps: float, duration_s: 
 
 def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, captions: Sequence[Caption] = (),
                  width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience",
-                 workers: int | None = None, progress: ProgressFn | None = None) -> Path:
+                 stage: Stage | None = None, workers: int | None = None,
+                 progress: ProgressFn | None = None) -> Path:
     """Render the dance as an MP4 with the music and the counts on screen.
 
     Parameters
@@ -275,6 +287,8 @@ def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, c
         Video frame rate.
     camera : {"audience", "follow"}
         See :func:`kanat.render.camera.camera_path`.
+    stage : Stage, optional
+        The floor to draw and frame: the brief's stage (default 10 x 8 m).
     workers : int, optional
         Drawing processes (default ``os.cpu_count()``; 1 draws in this process).
     progress : callable(fraction, message), optional
@@ -289,7 +303,7 @@ def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, c
     out_path = Path(out_path)
     duration = audio_duration_s(audio_path) if audio_path is not None else None
     scene = build_scene(motion, duration_s=duration, music_map=music_map, captions=captions,
-                        width=width, height=height, fps=fps, camera=camera)
+                        width=width, height=height, fps=fps, camera=camera, stage=stage)
     duration = scene.n_frames / scene.fps if duration is None else duration
     workers = max(1, int(workers or os.cpu_count() or 1))
     n = scene.n_frames
