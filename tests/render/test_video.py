@@ -193,7 +193,7 @@ def test_cap_outline_geometry():
     [
         ({"width": 1281}, ParameterError, "must be even"),
         ({"fps": 0}, ParameterError, "fps must be > 0"),
-        ({"camera": "drone"}, ParameterError, "camera must be one of audience, follow; got 'drone'"),
+        ({"camera": "drone"}, ParameterError, "camera must be one of audience, mirror, side, three-quarter, split, follow; got .drone."),
         ({"audio_path": "nowhere.wav"}, AudioError, "nowhere.wav' does not exist"),
     ],
 )

@@ -54,27 +54,74 @@ class RenderError(KanatError, RuntimeError):
 
 
 # ---------------------------------------------------------------- the scene
+@dataclass(frozen=True)
+class Clip:
+    """A part of the dance to export for learning: ``start_s`` to ``end_s`` of the music, ``loop`` times, at ``speed``.
+
+    The video then lasts ``loop * (end_s - start_s) / speed`` seconds; its
+    music is the same part, slowed (pitch kept) and looped the same way.
+    """
+
+    start_s: float
+    end_s: float
+    loop: int = 1
+    speed: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.start_s) and np.isfinite(self.end_s) and 0 <= self.start_s < self.end_s):
+            raise ParameterError(f"a clip runs from a start to a later end in seconds, got {self.start_s}-{self.end_s}")
+        if isinstance(self.loop, bool) or not isinstance(self.loop, (int, np.integer)) or not 1 <= self.loop <= 50:
+            raise ParameterError(f"--loop must be a whole number 1-50, got {self.loop!r}")
+        if isinstance(self.speed, bool) or not isinstance(self.speed, (int, float)) or not 0.25 <= self.speed <= 2.0:
+            raise ParameterError(f"--speed must be 0.25-2 (0.5 is half speed), got {self.speed!r}")
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the video, seconds."""
+        return self.loop * (self.end_s - self.start_s) / self.speed
+
+    def music_times(self, n: int, fps: float) -> np.ndarray:
+        """The music time shown by each of ``n`` video frames, seconds."""
+        return self.start_s + (np.arange(n) / fps * self.speed) % (self.end_s - self.start_s)
+
+
+@dataclass
+class Pane:
+    """One view in the frame: its cameras and its rectangle ``(x0, y0, x1, y1)`` in pixels."""
+
+    cameras: CameraPath
+    rect: tuple
+
+
 @dataclass
 class Scene:
     """Everything needed to draw any frame; plain data, sent once to each worker.
 
     positions : np.ndarray, shape (N, 24, 3)
         World joint positions at the video frame rate, metres.
-    cameras : CameraPath
-        One camera per frame.
+    panes : list of Pane
+        The views drawn (one; two side by side for "split"), one camera per frame each.
     timeline : Timeline
         Beats, phrases, sections, captions for the overlays.
     stage : Stage
         The floor drawn (the one the dance was composed on).
+    times_s : np.ndarray, shape (N,)
+        The music time each frame shows (``k / fps`` unless a clip is exported).
     """
 
     width: int
     height: int
     fps: float
     positions: np.ndarray
-    cameras: CameraPath
+    panes: list
     timeline: Timeline
-    stage: Stage = Stage()
+    stage: Stage
+    times_s: np.ndarray
+
+    @property
+    def cameras(self) -> CameraPath:
+        """The first pane's cameras."""
+        return self.panes[0].cameras
 
     @property
     def n_frames(self) -> int:
@@ -104,8 +151,8 @@ def _sample_positions(motion: Motion, times_s: np.ndarray) -> np.ndarray:
 
 def build_scene(motion: Motion, *, duration_s: float | None = None, music_map=None, captions: Sequence[Caption] = (),
                 width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience",
-                stage: Stage | None = None) -> Scene:
-    """Precompute poses, cameras and the overlay timeline for a whole video on ``stage``."""
+                stage: Stage | None = None, clip: Clip | None = None) -> Scene:
+    """Precompute poses, cameras and the overlay timeline for a whole video (or a ``clip``) on ``stage``."""
     _check_options(width, height, fps, camera)
     stage = Stage() if stage is None else stage
     if not isinstance(stage, Stage):
@@ -114,11 +161,18 @@ def build_scene(motion: Motion, *, duration_s: float | None = None, music_map=No
         raise ParameterError("motion has no frames; nothing to render")
     if duration_s is None:
         duration_s = music_map.duration_s if music_map is not None else motion.duration_s
-    n = max(1, int(round(duration_s * fps)))
-    positions = _sample_positions(motion, np.arange(n) / fps)
-    cams = camera_path(positions, fps, mode=camera, width=width, height=height, stage=stage)
-    return Scene(width=int(width), height=int(height), fps=float(fps), positions=positions, cameras=cams,
-                 timeline=Timeline.build(duration_s, music_map, captions), stage=stage)
+    n = max(1, int(round((clip.duration_s if clip else duration_s) * fps)))
+    times = clip.music_times(n, fps) if clip else np.arange(n) / fps
+    positions = _sample_positions(motion, times)
+    if camera == "split":
+        half = width // 2
+        panes = [Pane(camera_path(positions, fps, mode=m, width=half, height=height, stage=stage, x0=x0),
+                      (x0, 0, x0 + half, height)) for m, x0 in (("audience", 0), ("side", half))]
+    else:
+        panes = [Pane(camera_path(positions, fps, mode=camera, width=width, height=height, stage=stage),
+                      (0, 0, width, height))]
+    return Scene(width=int(width), height=int(height), fps=float(fps), positions=positions, panes=panes,
+                 timeline=Timeline.build(duration_s, music_map, captions), stage=stage, times_s=times)
 
 
 class _Painter:
@@ -132,13 +186,23 @@ class _Painter:
     def draw(self, scene: Scene, k: int) -> np.ndarray:
         """Draw frame ``k`` into the buffer and return it, shape (H, W, 4)."""
         canvas = self.surface.getCanvas()
-        cam = scene.cameras[k]
         pose = scene.positions[k]
         np.copyto(self.buf, self.backdrop)
-        draw_stage(canvas, cam, scene.stage)
-        draw_shadow(canvas, cam, pose)
-        draw_body(canvas, cam, pose)
-        draw_overlays(canvas, scene.timeline, k / scene.fps, scene.width, scene.height)
+        split = len(scene.panes) > 1
+        for pane in scene.panes:
+            cam = pane.cameras[k]
+            if split:
+                canvas.save()
+                canvas.clipRect(skia.Rect.MakeLTRB(*pane.rect))
+            draw_stage(canvas, cam, scene.stage)
+            draw_shadow(canvas, cam, pose)
+            draw_body(canvas, cam, pose)
+            if split:
+                canvas.restore()
+        if split:
+            x = float(scene.panes[1].rect[0])
+            canvas.drawRect(skia.Rect.MakeLTRB(x - 1.5, 0, x + 1.5, scene.height), skia.Paint(Color=0xFFF4F5F7))
+        draw_overlays(canvas, scene.timeline, float(scene.times_s[k]), scene.width, scene.height)
         return self.buf
 
 
