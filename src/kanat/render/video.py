@@ -44,7 +44,7 @@ from kanat.render.camera import CAMERA_MODES, CameraPath, camera_path
 from kanat.render.draw import backdrop, draw_body, draw_shadow, draw_stage
 from kanat.render.overlay import Caption, Timeline, draw_overlays
 
-__all__ = ["Caption", "RenderError", "render_frame", "render_stills", "render_video", "audio_duration_s"]
+__all__ = ["Caption", "Clip", "RenderError", "render_frame", "render_stills", "render_video", "audio_duration_s"]
 
 ProgressFn = Callable[[float, str], None]
 
@@ -314,13 +314,32 @@ def audio_duration_s(audio_path) -> float:
     return duration
 
 
-def _ffmpeg_command(out: Path, width: int, height: int, fps: float, duration_s: float, audio_path) -> list[str]:
+_CLIP_RATE = 48000
+
+
+def _clip_filter(clip: Clip) -> str:
+    """ffmpeg audio filter: the clip's part of the music, slowed with its pitch kept (atempo), looped."""
+    tempo = []
+    left = clip.speed
+    while left < 0.5 - 1e-9:  # atempo takes 0.5-2 at a time
+        tempo.append("atempo=0.5")
+        left /= 0.5
+    tempo.append(f"atempo={left:.6g}")
+    size = int(round((clip.end_s - clip.start_s) / clip.speed * _CLIP_RATE))
+    return (f"[1:a]atrim=start={clip.start_s:.4f}:end={clip.end_s:.4f},asetpts=PTS-STARTPTS,{','.join(tempo)},"
+            f"aresample={_CLIP_RATE},aloop=loop={clip.loop - 1}:size={size},asetpts=N/SR/TB[a]")
+
+
+def _ffmpeg_command(out: Path, width: int, height: int, fps: float, duration_s: float, audio_path,
+                    clip: Clip | None = None) -> list[str]:
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
            "-f", "rawvideo", "-pix_fmt", "rgb0", "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "pipe:0"]
     if audio_path is not None:
         cmd += ["-i", str(audio_path)]
     cmd += ["-map", "0:v:0"]
-    if audio_path is not None:
+    if audio_path is not None and clip is not None:
+        cmd += ["-filter_complex", _clip_filter(clip), "-map", "[a]", "-c:a", "aac", "-b:a", "192k"]
+    elif audio_path is not None:
         cmd += ["-map", "1:a:0", "-c:a", "aac", "-b:a", "192k"]
     cmd += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p",
             "-movflags", "+faststart", "-t", f"{duration_s:.3f}", str(out)]
@@ -329,7 +348,7 @@ def _ffmpeg_command(out: Path, width: int, height: int, fps: float, duration_s: 
 
 def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, captions: Sequence[Caption] = (),
                  width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience",
-                 stage: Stage | None = None, workers: int | None = None,
+                 stage: Stage | None = None, clip: Clip | None = None, workers: int | None = None,
                  progress: ProgressFn | None = None) -> Path:
     """Render the dance as an MP4 with the music and the counts on screen.
 
@@ -349,10 +368,12 @@ def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, c
         Frame size in pixels, even (1280 x 720 by default).
     fps : float
         Video frame rate.
-    camera : {"audience", "follow"}
-        See :func:`kanat.render.camera.camera_path`.
+    camera : {"audience", "mirror", "side", "three-quarter", "split", "follow"}
+        The view (:data:`kanat.render.camera.CAMERA_MODES`); see :func:`kanat.render.camera.camera_path`.
     stage : Stage, optional
         The floor to draw and frame: the brief's stage (default 10 x 8 m).
+    clip : Clip, optional
+        Only this part of the dance (and of the music), looped and slowed for learning.
     workers : int, optional
         Drawing processes (default ``os.cpu_count()``; 1 draws in this process).
     progress : callable(fraction, message), optional
@@ -367,15 +388,15 @@ def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, c
     out_path = Path(out_path)
     duration = audio_duration_s(audio_path) if audio_path is not None else None
     scene = build_scene(motion, duration_s=duration, music_map=music_map, captions=captions,
-                        width=width, height=height, fps=fps, camera=camera, stage=stage)
-    duration = scene.n_frames / scene.fps if duration is None else duration
+                        width=width, height=height, fps=fps, camera=camera, stage=stage, clip=clip)
+    duration = scene.n_frames / scene.fps if duration is None or clip is not None else duration
     workers = max(1, int(workers or os.cpu_count() or 1))
     n = scene.n_frames
     report = progress or (lambda f, m: None)
     report(0.0, f"rendering {n} frames on {workers} worker(s)")
 
     with atomic_path(out_path, suffix=".mp4") as tmp, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(_ffmpeg_command(tmp, width, height, fps, duration, audio_path),
+        proc = subprocess.Popen(_ffmpeg_command(tmp, width, height, fps, duration, audio_path, clip),
                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
         _grow_pipe(proc.stdin)
         try:
