@@ -15,7 +15,7 @@ from kanat.listen import MusicMap
 from kanat.pipeline import make_video
 from kanat.render import render_frame
 from kanat.render import video as V
-from kanat.render.draw import stage_corners, stage_lines
+from kanat.render.floor import stage_corners, stage_lines
 
 DATA = Path(__file__).parents[1] / "data"
 WIDE = Stage(width_m=12.0, depth_m=9.0)

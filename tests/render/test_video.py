@@ -10,7 +10,8 @@ from kanat.errors import AudioError, ParameterError
 from kanat.render import Caption, render_frame, render_stills, render_video
 from kanat.render import video as V
 from kanat.render.camera import camera_path
-from kanat.render.draw import backdrop, cap_outline, draw_stage
+from kanat.render.draw import cap_outline
+from kanat.render.floor import backdrop, draw_stage
 from testkit.video import click_track, moving_motion, music_map, probe, still_motion
 
 

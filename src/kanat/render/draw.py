@@ -13,32 +13,21 @@ Conventions
 - Shading: Lambert plus a soft highlight from a key light at the front left
   above, evaluated across each capsule's visible width and laid down as a
   linear gradient (a sphere gets a radial gradient).
-- The stage is the brief's :class:`kanat.body.stage.Stage` (10 x 8 m by
-  default: x in [-5, 5], z in [-4, 4]), with boards running up and down
-  stage, metre marks along the front edge and a centre mark, in front of a
-  plain backdrop along its back edge.
+- The stage floor is drawn by :mod:`kanat.render.floor`.
 - Colours are skia ARGB ints (0xAARRGGBB).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import skia
 
 from kanat.body.skeleton import BONE_RADIUS_M, J, JOINT_NAMES, PARENTS
-from kanat.body.stage import Stage
-from kanat.render.camera import NEAR_M, Camera, clip_polygon, clip_segments
+from kanat.render.camera import NEAR_M, Camera
 
 # Palette: calm, light studio.
-BACKDROP_TOP = np.array([0.80, 0.84, 0.89])
-BACKDROP_BOTTOM = np.array([0.91, 0.92, 0.93])
-HOUSE_FLOOR = 0xFFC4BFB8
-BOARD_LINE = 0x22806A50
-GRID_LINE = 0x33806A50
-EDGE_LINE = 0xFF8F8170
 
 TORSO = np.array([0.31, 0.39, 0.53])     # leotard, slate blue
 LEFT = np.array([0.42, 0.62, 0.80])      # dancer's left limbs
@@ -356,106 +345,3 @@ def draw_shadow(canvas: skia.Canvas, cam: Camera, pos: np.ndarray) -> None:
     paint = skia.Paint(AntiAlias=True, Color=skia.Color(40, 35, 30, int(alpha * 255)))
     paint.setMaskFilter(skia.MaskFilter.MakeBlur(skia.kNormal_BlurStyle, max(sigma, 0.5)))
     canvas.drawPath(path, paint)
-
-
-# --------------------------------------------------------------------- stage
-def stage_corners(stage: Stage) -> np.ndarray:
-    """The drawn floor's corners, world metres, shape (4, 3): back left, back right, front right, front left."""
-    w, dz = stage.half_width_m, stage.half_depth_m
-    return np.array([[-w, 0, -dz], [w, 0, -dz], [w, 0, dz], [-w, 0, dz]], dtype=float)
-
-
-@lru_cache(maxsize=8)
-def stage_lines(stage: Stage):
-    """World segments (a, b), shape (S, 3) each, of ``stage``: (boards, grid marks and centre mark)."""
-    w, dz = stage.half_width_m, stage.half_depth_m
-    xs = np.arange(-w + 0.25, w, 0.25)
-    boards_a = np.stack([xs, np.zeros_like(xs), np.full_like(xs, -dz)], -1)
-    boards_b = np.stack([xs, np.zeros_like(xs), np.full_like(xs, dz)], -1)
-    # Metre marks along the front edge, and a centre cross.
-    mx = np.arange(-w + 1, w, 1.0)
-    marks_a = np.stack([mx, np.zeros_like(mx), np.full_like(mx, dz)], -1)
-    marks_b = np.stack([mx, np.zeros_like(mx), np.full_like(mx, dz - 0.25)], -1)
-    centre_a = np.array([[-0.15, 0, 0], [0, 0, -0.15]])
-    centre_b = np.array([[0.15, 0, 0], [0, 0, 0.15]])
-    return (boards_a, boards_b), (np.concatenate([marks_a, centre_a]), np.concatenate([marks_b, centre_b]))
-
-
-def _world_poly(canvas, cam, corners, paint) -> None:
-    corners = np.asarray(corners, dtype=float)
-    clipped = clip_polygon(corners, cam.depth(corners))
-    if len(clipped) < 3:
-        return
-    xy, _ = cam.project(clipped)
-    canvas.drawPath(_poly_path(xy), paint)
-
-
-def _world_lines(canvas, cam, seg, paint) -> None:
-    a, b = seg
-    a, b = clip_segments(a, b, cam.depth(a), cam.depth(b))
-    if len(a) == 0:
-        return
-    pa, _ = cam.project(a)
-    pb, _ = cam.project(b)
-    path = skia.Path()
-    for p, q in zip(pa, pb):
-        path.moveTo(float(p[0]), float(p[1]))
-        path.lineTo(float(q[0]), float(q[1]))
-    canvas.drawPath(path, paint)
-
-
-def backdrop(width: int, height: int) -> np.ndarray:
-    """The backdrop behind everything: a soft vertical gradient, RGBA (H, W, 4) uint8.
-
-    Painted once per worker and copied into every frame (a full-frame skia
-    gradient costs ~9 ms a frame on the CPU raster backend; the copy ~0.1 ms).
-    """
-    f = np.linspace(0.0, 1.0, height)[:, None]
-    rgb = BACKDROP_TOP * (1 - f) + BACKDROP_BOTTOM * f
-    out = np.empty((height, width, 4), dtype=np.uint8)
-    out[..., :3] = np.round(rgb * 255).astype(np.uint8)[:, None, :]
-    out[..., 3] = 255
-    return out
-
-
-def draw_stage(canvas: skia.Canvas, cam: Camera, stage: Stage = Stage()) -> None:
-    """House floor and ``stage`` with its boards and marks (over the backdrop).
-
-    Only solid fills (fast on the CPU backend): the stage floor's fade from
-    downstage to upstage is laid down as thin bands across the stage.
-    """
-    w, dz = stage.half_width_m, stage.half_depth_m
-    boards, marks = stage_lines(stage)
-    paint = skia.Paint(AntiAlias=True)
-    # House floor in front of and beside the stage, up to the backdrop.
-    paint.setColor(HOUSE_FLOOR)
-    far = 60.0
-    _world_poly(canvas, cam, [[-far, 0, -dz], [far, 0, -dz], [far, 0, far], [-far, 0, far]], paint)
-    # Stage floor, lighter downstage, in bands (no antialiasing: the edges
-    # meet each other or are covered by the stage's outline).
-    paint.setAntiAlias(False)
-    edges = np.linspace(-dz, dz, _N_BANDS + 1)
-    for i in range(_N_BANDS):
-        paint.setColor(int(_BAND_COLOURS[i]))
-        z0, z1 = edges[i], edges[i + 1]
-        _world_poly(canvas, cam, [[-w, 0, z0], [w, 0, z0], [w, 0, z1], [-w, 0, z1]], paint)
-    paint.setAntiAlias(True)
-    # Front lip of the stage (a raised stage, 0.6 m).
-    paint.setColor(0xFF9C9184)
-    _world_poly(canvas, cam, [[-w, 0, dz], [w, 0, dz], [w, -0.6, dz], [-w, -0.6, dz]], paint)
-    line = skia.Paint(AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=1.0, Color=BOARD_LINE)
-    _world_lines(canvas, cam, boards, line)
-    line.setColor(GRID_LINE)
-    line.setStrokeWidth(2.0)
-    _world_lines(canvas, cam, marks, line)
-    line.setColor(EDGE_LINE)
-    line.setStrokeWidth(1.5)
-    corners = stage_corners(stage)
-    _world_lines(canvas, cam, (corners, np.roll(corners, -1, axis=0)), line)
-
-
-_N_BANDS = 16
-_BAND_COLOURS = _argb(
-    np.array([0xDC, 0xD3, 0xC4]) / 255 * (1 - np.linspace(0, 1, _N_BANDS))[:, None]
-    + np.array([0xEB, 0xE3, 0xD5]) / 255 * np.linspace(0, 1, _N_BANDS)[:, None]
-)

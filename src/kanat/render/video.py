@@ -41,8 +41,10 @@ from kanat.body.stage import Stage
 from kanat.errors import AudioError, KanatError, ParameterError
 from kanat.files import atomic_path
 from kanat.render.camera import CAMERA_MODES, CameraPath, camera_path
-from kanat.render.draw import backdrop, draw_body, draw_shadow, draw_stage
+from kanat.render.draw import draw_body, draw_shadow
+from kanat.render.floor import backdrop, draw_stage
 from kanat.render.overlay import Caption, Timeline, draw_overlays
+from kanat.render.plan import TRAIL_S, draw_plan
 
 __all__ = ["Caption", "Clip", "RenderError", "render_frame", "render_stills", "render_video", "audio_duration_s"]
 
@@ -203,6 +205,8 @@ class _Painter:
             x = float(scene.panes[1].rect[0])
             canvas.drawRect(skia.Rect.MakeLTRB(x - 1.5, 0, x + 1.5, scene.height), skia.Paint(Color=0xFFF4F5F7))
         draw_overlays(canvas, scene.timeline, float(scene.times_s[k]), scene.width, scene.height)
+        trail = scene.positions[max(0, k - int(TRAIL_S * scene.fps)):k + 1:2, 0][:, [0, 2]]
+        draw_plan(canvas, scene.stage, trail, pose, scene.width, scene.height)
         return self.buf
 
 
