@@ -24,7 +24,9 @@ Conventions
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d
@@ -82,16 +84,17 @@ class Camera:
     cy: float
     mirror: bool = False
 
-    @property
+    @cached_property
     def basis(self) -> np.ndarray:
-        """Rows right, up, forward (unit vectors, world frame), shape (3, 3)."""
-        fwd = self.target - self.eye
-        fwd = fwd / max(np.linalg.norm(fwd), 1e-9)
-        right = np.cross(fwd, [0.0, 1.0, 0.0])
-        n = np.linalg.norm(right)
-        right = right / n if n > 1e-9 else np.array([1.0, 0.0, 0.0])
-        up = np.cross(right, fwd)
-        return np.stack([right, up, fwd])
+        """Rows right, up, forward (unit vectors, world frame), shape (3, 3); computed once per camera."""
+        fx, fy, fz = (float(v) for v in self.target - self.eye)
+        n = math.sqrt(fx * fx + fy * fy + fz * fz) or 1e-9
+        fx, fy, fz = fx / n, fy / n, fz / n
+        rx, rz = -fz, fx  # forward x (0, 1, 0)
+        n = math.hypot(rx, rz)
+        rx, rz = (rx / n, rz / n) if n > 1e-9 else (1.0, 0.0)
+        up = (-rz * fy, rz * fx - rx * fz, rx * fy)  # right x forward
+        return np.array([[rx, 0.0, rz], up, [fx, fy, fz]])
 
     def to_camera(self, points: np.ndarray) -> np.ndarray:
         """Camera coordinates (right, up, depth), shape (..., 3), of world points (..., 3)."""

@@ -147,7 +147,7 @@ def body_shapes(pos: np.ndarray) -> BodyShapes:
     return BodyShapes(a, b, _BONE_R.copy(), _BONE_C.copy(), _BONE_LIMB, centre, up, fwd, nose)
 
 
-def _capsule_outlines(pa: np.ndarray, pb: np.ndarray, ra: np.ndarray, rb: np.ndarray, n_cap: int = 14) -> np.ndarray:
+def _capsule_outlines(pa: np.ndarray, pb: np.ndarray, ra: np.ndarray, rb: np.ndarray, n_cap: int = 9) -> np.ndarray:
     """Screen outlines of tapered capsules, shape (K, 2 * n_cap, 2).
 
     pa, pb : (K, 2) end centres in pixels; ra, rb : (K,) end radii in pixels.
@@ -168,12 +168,7 @@ def _capsule_outlines(pa: np.ndarray, pb: np.ndarray, ra: np.ndarray, rb: np.nda
 
 
 def _poly_path(pts: np.ndarray) -> skia.Path:
-    path = skia.Path()
-    path.moveTo(float(pts[0, 0]), float(pts[0, 1]))
-    for x, y in pts[1:]:
-        path.lineTo(float(x), float(y))
-    path.close()
-    return path
+    return skia.Path.Polygon([skia.Point(x, y) for x, y in np.asarray(pts, dtype=float).tolist()], True)
 
 
 def cap_outline(h: np.ndarray, c: float, n: int = 64) -> np.ndarray | None:
@@ -295,7 +290,7 @@ def draw_body(canvas: skia.Canvas, cam: Camera, pos: np.ndarray) -> None:
     items.sort(key=lambda it: -it[0])
 
     paint = skia.Paint(AntiAlias=True)
-    edge = skia.Paint(AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=1.0, Color=0x28202838)
+    edge = skia.Paint(AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=0.0, Color=0x30202838)  # hairlines: fast
     for _, kind, i in items:
         if kind == 0:
             if da[i] < NEAR_M or db[i] < NEAR_M:

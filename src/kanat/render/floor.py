@@ -45,12 +45,7 @@ def _argb(rgb: np.ndarray, alpha: float = 1.0) -> np.ndarray:
 
 
 def _poly_path(pts: np.ndarray) -> skia.Path:
-    path = skia.Path()
-    path.moveTo(float(pts[0, 0]), float(pts[0, 1]))
-    for x, y in pts[1:]:
-        path.lineTo(float(x), float(y))
-    path.close()
-    return path
+    return skia.Path.Polygon([skia.Point(x, y) for x, y in np.asarray(pts, dtype=float).tolist()], True)
 
 
 def stage_corners(stage: Stage) -> np.ndarray:
@@ -89,13 +84,8 @@ def _world_lines(canvas, cam, seg, paint) -> None:
     a, b = clip_segments(a, b, cam.depth(a), cam.depth(b))
     if len(a) == 0:
         return
-    pa, _ = cam.project(a)
-    pb, _ = cam.project(b)
-    path = skia.Path()
-    for p, q in zip(pa, pb):
-        path.moveTo(float(p[0]), float(p[1]))
-        path.lineTo(float(q[0]), float(q[1]))
-    canvas.drawPath(path, paint)
+    pab, _ = cam.project(np.stack([a, b], axis=1).reshape(-1, 3))
+    canvas.drawPoints(skia.Canvas.kLines_PointMode, [skia.Point(x, y) for x, y in pab.tolist()], paint)
 
 
 def backdrop(width: int, height: int) -> np.ndarray:
@@ -116,7 +106,9 @@ def draw_stage(canvas: skia.Canvas, cam: Camera, stage: Stage = Stage()) -> None
     """House floor and ``stage`` with its boards and marks (over the backdrop).
 
     Only solid fills (fast on the CPU backend): the stage floor's fade from
-    downstage to upstage is laid down as thin bands across the stage.
+    downstage to upstage is laid down as thin bands across the stage. The
+    stage's points are projected in one go (Python overhead, not pixels, is
+    most of a frame's cost); clipping at the near plane only when needed.
     """
     w, dz = stage.half_width_m, stage.half_depth_m
     boards, marks = stage_lines(stage)
@@ -128,16 +120,24 @@ def draw_stage(canvas: skia.Canvas, cam: Camera, stage: Stage = Stage()) -> None
     # Stage floor, lighter downstage, in bands (no antialiasing: the edges
     # meet each other or are covered by the stage's outline).
     paint.setAntiAlias(False)
-    edges = np.linspace(-dz, dz, _N_BANDS + 1)
-    for i in range(_N_BANDS):
-        paint.setColor(int(_BAND_COLOURS[i]))
-        z0, z1 = edges[i], edges[i + 1]
-        _world_poly(canvas, cam, [[-w, 0, z0], [w, 0, z0], [w, 0, z1], [-w, 0, z1]], paint)
+    grid = _band_grid(stage)
+    if cam.depth(grid).min() >= NEAR_M:
+        xy, _ = cam.project(grid)
+        left, right = xy[: _N_BANDS + 1], xy[_N_BANDS + 1:]
+        for i in range(_N_BANDS):
+            paint.setColor(int(_BAND_COLOURS[i]))
+            canvas.drawPath(_poly_path(np.stack([left[i], right[i], right[i + 1], left[i + 1]])), paint)
+    else:
+        edges = np.linspace(-dz, dz, _N_BANDS + 1)
+        for i in range(_N_BANDS):
+            paint.setColor(int(_BAND_COLOURS[i]))
+            z0, z1 = edges[i], edges[i + 1]
+            _world_poly(canvas, cam, [[-w, 0, z0], [w, 0, z0], [w, 0, z1], [-w, 0, z1]], paint)
     paint.setAntiAlias(True)
     # Front lip of the stage (a raised stage, 0.6 m).
     paint.setColor(0xFF9C9184)
     _world_poly(canvas, cam, [[-w, 0, dz], [w, 0, dz], [w, -0.6, dz], [-w, -0.6, dz]], paint)
-    line = skia.Paint(AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=1.0, Color=BOARD_LINE)
+    line = skia.Paint(AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=0.0, Color=BOARD_LINE)  # hairlines
     _world_lines(canvas, cam, boards, line)
     line.setColor(GRID_LINE)
     line.setStrokeWidth(2.0)
@@ -147,6 +147,14 @@ def draw_stage(canvas: skia.Canvas, cam: Camera, stage: Stage = Stage()) -> None
     corners = stage_corners(stage)
     _world_lines(canvas, cam, (corners, np.roll(corners, -1, axis=0)), line)
     draw_numbers(canvas, cam, stage)
+
+
+@lru_cache(maxsize=8)
+def _band_grid(stage: Stage) -> np.ndarray:
+    """The bands' corners: the left edge's points front to back, then the right edge's, shape (2 (B + 1), 3)."""
+    zs = np.linspace(-stage.half_depth_m, stage.half_depth_m, _N_BANDS + 1)
+    side = [np.stack([np.full_like(zs, x), np.zeros_like(zs), zs], -1) for x in (-stage.half_width_m, stage.half_width_m)]
+    return np.concatenate(side)
 
 
 _N_BANDS = 16
@@ -166,23 +174,44 @@ def number_spots(stage: Stage) -> dict[int, tuple[float, float]]:
 def draw_numbers(canvas: skia.Canvas, cam: Camera, stage: Stage) -> None:
     """The numbers 1-8 painted flat on the floor, in perspective (each glyph mapped by a homography)."""
     f = font(100.0, True)
-    cap = 73.0  # cap height of the 100 px font
-    scale = NUMBER_M / cap
+    boxes, quads = _number_quads(stage, f)
+    depth = cam.depth(quads.reshape(-1, 3)).reshape(8, 4)
+    xy, _ = cam.project(quads.reshape(-1, 3))
+    xy = xy.reshape(8, 4, 2)
+    dev = canvas.getDeviceClipBounds()
     paint = skia.Paint(AntiAlias=True, Color=NUMBER_INK)
-    for n, (x, z) in number_spots(stage).items():
-        s = str(n)
-        w = f.measureText(s)
-        # Local glyph box (baseline at 0, cap at -cap) -> world floor quad, text "up" pointing upstage (-z).
-        local = [(-w / 2, 0.0), (w / 2, 0.0), (w / 2, -cap), (-w / 2, -cap)]
-        world = np.array([[x + u * scale, 0.002, z + (v + cap / 2) * scale] for u, v in local])
-        if cam.depth(world).min() < NEAR_M * 2:
+    for i, (s, local) in enumerate(boxes):
+        q = xy[i]
+        if depth[i].min() < NEAR_M * 2 or q[:, 0].max() < dev.left() or q[:, 0].min() > dev.right() \
+                or q[:, 1].max() < dev.top() or q[:, 1].min() > dev.bottom():
             continue
-        xy, _ = cam.project(world)
-        src = [skia.Point(-u if cam.mirror else u, v) for u, v in local]
+        src = [skia.Point(-u if cam.mirror else u, v) for u, v in local]  # mirrored: it still reads right
         m = skia.Matrix()
-        if not m.setPolyToPoly(src, [skia.Point(float(px), float(py)) for px, py in xy]):
+        if not m.setPolyToPoly(src, [skia.Point(float(px), float(py)) for px, py in q]):
             continue
         canvas.save()
         canvas.concat(m)
-        canvas.drawString(s, -w / 2, 0.0, f, paint)  # (mirrored source corners: it reads right in a mirror)
+        canvas.drawString(s, float(local[0][0]), 0.0, f, paint)
         canvas.restore()
+
+
+_QUADS: dict = {}
+
+
+def _number_quads(stage: Stage, f: skia.Font):
+    """Each number's glyph box (text, local corners in font pixels) and its floor quad, world (8, 4, 3)."""
+    if stage not in _QUADS:
+        cap = 73.0  # cap height of the 100 px font
+        scale = NUMBER_M / cap
+        boxes, quads = [], []
+        for n, (x, z) in number_spots(stage).items():
+            s = str(n)
+            w = f.measureText(s)
+            # Baseline at 0, cap at -cap; the text's "up" points upstage (-z), read from the audience.
+            local = [(-w / 2, 0.0), (w / 2, 0.0), (w / 2, -cap), (-w / 2, -cap)]
+            boxes.append((s, local))
+            quads.append([[x + u * scale, 0.002, z + (v + cap / 2) * scale] for u, v in local])
+        _QUADS[stage] = (boxes, np.array(quads))
+    return _QUADS[stage]
+
+

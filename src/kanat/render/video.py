@@ -345,7 +345,7 @@ def _ffmpeg_command(out: Path, width: int, height: int, fps: float, duration_s: 
         cmd += ["-filter_complex", _clip_filter(clip), "-map", "[a]", "-c:a", "aac", "-b:a", "192k"]
     elif audio_path is not None:
         cmd += ["-map", "1:a:0", "-c:a", "aac", "-b:a", "192k"]
-    cmd += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p",
+    cmd += ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "22", "-pix_fmt", "yuv420p",
             "-movflags", "+faststart", "-t", f"{duration_s:.3f}", str(out)]
     return cmd
 
@@ -379,7 +379,7 @@ def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, c
     clip : Clip, optional
         Only this part of the dance (and of the music), looped and slowed for learning.
     workers : int, optional
-        Drawing processes (default ``os.cpu_count()``; 1 draws in this process).
+        Drawing processes (default :func:`default_workers`; 1 draws in this process).
     progress : callable(fraction, message), optional
         Called as frames reach the encoder, fraction in [0, 1].
 
@@ -394,7 +394,7 @@ def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, c
     scene = build_scene(motion, duration_s=duration, music_map=music_map, captions=captions,
                         width=width, height=height, fps=fps, camera=camera, stage=stage, clip=clip)
     duration = scene.n_frames / scene.fps if duration is None or clip is not None else duration
-    workers = max(1, int(workers or os.cpu_count() or 1))
+    workers = max(1, int(workers or default_workers()))
     n = scene.n_frames
     report = progress or (lambda f, m: None)
     report(0.0, f"rendering {n} frames on {workers} worker(s)")
@@ -421,6 +421,19 @@ def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, c
             raise RenderError(f"ffmpeg failed writing {out_path} (exit {rc}): {msg or 'no message'}")
     report(1.0, f"wrote {out_path}")
     return out_path
+
+
+def default_workers() -> int:
+    """Drawing processes: one per CPU this process may use, less one for the encoder (so 1 on 2 cores).
+
+    On two cores one process drawing while ffmpeg encodes beats two drawing
+    processes fighting ffmpeg for the cores (``benchmarks/render.py``).
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, cpus - 1)
 
 
 def _grow_pipe(stream) -> None:
