@@ -64,7 +64,7 @@ def test_render_frame_shows_the_dancer_on_the_stage():
     x0, y0 = np.floor(xy.min(0)).astype(int) - 15
     x1, y1 = np.ceil(xy.max(0)).astype(int) + 15
     inside = differs[y0:y1, x0:x1].sum()
-    assert inside > 0.2 * (x1 - x0) * (y1 - y0)  # the mannequin fills its box
+    assert inside > 0.15 * (x1 - x0) * (y1 - y0)  # the mannequin (a T-pose: slim limbs, arms wide) fills its box
     # Pelvis and head are drawn where the camera puts them.
     for j in (J["pelvis"], J["spine2"], J["head"]):
         x, y = np.round(xy[j]).astype(int)
