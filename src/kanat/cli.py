@@ -53,8 +53,10 @@ def _video_options(size: str, fps: int, camera: str) -> dict:
         raise ParameterError(f"--video-size must be 720p or 1080p, got {size!r}")
     if fps not in (24, 25, 30, 50, 60):
         raise ParameterError(f"--video-fps must be 24, 25, 30, 50 or 60, got {fps}")
-    if camera not in ("audience", "follow"):
-        raise ParameterError(f"--camera must be 'audience' or 'follow', got {camera!r}")
+    from kanat.render.camera import CAMERA_MODES
+
+    if camera not in CAMERA_MODES:
+        raise ParameterError(f"--view must be one of {', '.join(CAMERA_MODES)}, got {camera!r}")
     w, h = _SIZES[size]
     return {"width": w, "height": h, "fps": fps, "camera": camera}
 
@@ -69,7 +71,9 @@ def _brief(*, style: str, innovation: float, difficulty: int, seed: int, stage: 
 
 VIDEO_SIZE = typer.Option("720p", "--video-size", help="720p (1280x720) or 1080p (1920x1080).")
 VIDEO_FPS = typer.Option(30, "--video-fps", help="Frames per second of the video (30 or 60).")
-CAMERA = typer.Option("audience", "--camera", help="audience (fixed, from the house) or follow (closer, moving).")
+CAMERA = typer.Option("audience", "--view", "--camera", help=(
+    "audience (from the house), mirror (as in the studio mirror), side, three-quarter, split (audience and side), "
+    "or follow (a slow orbit)."))
 
 
 @contextmanager
@@ -261,11 +265,15 @@ def render_cmd(
     video_size: str = VIDEO_SIZE,
     video_fps: int = VIDEO_FPS,
     camera: str = CAMERA,
+    phrase: Optional[int] = typer.Option(None, "--phrase", help="Only phrase N of the score in the video (for learning)."),
+    loop: int = typer.Option(1, "--loop", help="Play the video's part K times over."),
+    speed: float = typer.Option(1.0, "--speed", help="Video speed, 0.25-2 (0.5: half speed, the music slowed too)."),
 ) -> None:
     """Re-perform SCORE (no new composition) and write motion, exports, critique and video."""
     from kanat.pipeline import render_score
 
     opts = _video_options(video_size, video_fps, camera)
+    opts.update({"phrase": phrase, "loop": loop, "speed": speed} if (phrase, loop, speed) != (None, 1, 1.0) else {})
     with _progress() as cb:
         result = render_score(score, out_dir, video=not no_video, video_options=opts, progress=cb)
     _summary(result)

@@ -27,7 +27,7 @@ from kanat.files import check_not_edited, check_output_dir, moved_paths, same_fi
 from kanat.formats import write_bvh, write_glb, write_joints_npz
 from kanat.listen import MusicMap, listen
 from kanat.perform import perform
-from kanat.render import Caption, render_video
+from kanat.render import Caption, Clip, render_video
 from kanat.render.counts import write_counts_sheet
 from kanat.vocabulary import Library, load_library
 
@@ -228,6 +228,8 @@ def render_score(
         raise ScoreError(f"{score_path}: the score runs to beat {last + 1} but the music has only {mm.n_beats} beats")
     if score.music != str(music):
         score.music = str(music)
+    if video:
+        video_clip(score, mm, video_options)  # a bad --phrase is refused before any work
     target = out / "score.yaml"
     rewrite = target.resolve() != score_path.resolve()
     if rewrite:
@@ -275,11 +277,46 @@ def _hand_over(score, mm, library: Library, out: Path, files: dict, *, brief: Br
     return Result(out_dir=out, music_map=mm, score=score, motion=motion, critique=report, files=files)
 
 
+def video_clip(score: Score, mm: MusicMap, options: dict | None) -> tuple[Clip | None, str]:
+    """The part of the dance a video shows, from ``options`` (``phrase``, ``loop``, ``speed``), and its file name.
+
+    No phrase, loop 1 and speed 1 is the whole dance, ``dance.mp4``; ``phrase`` N is the score's phrase N
+    (from its first beat to the next phrase's), ``loop`` times at ``speed``: ``phrase3.mp4``, ``phrase3_x0.5.mp4``.
+    """
+    from kanat.perform import beats_to_time
+
+    options = options or {}
+    phrase, loop, speed = options.get("phrase"), options.get("loop", 1), options.get("speed", 1.0)
+    if phrase is None and loop == 1 and speed == 1.0:
+        return None, "dance.mp4"
+    if phrase is None:
+        start, end, name = 0.0, float(mm.duration_s), "dance"
+    else:
+        numbers = [ph.index for ph in score.phrases]
+        if phrase not in numbers:
+            raise ParameterError(f"--phrase {phrase}: the score has phrases {min(numbers)}-{max(numbers)}; pick one of those")
+        ph = score.phrases[numbers.index(phrase)]
+        t0, t1 = beats_to_time([ph.first_beat, ph.first_beat + ph.n_beats], mm.beats_s)
+        start, end, name = float(t0), float(min(t1, mm.duration_s)), f"phrase{phrase}"
+    clip = Clip(start_s=start, end_s=end, loop=loop, speed=speed)
+    return clip, f"{name}{'' if speed == 1.0 else f'_x{speed:g}'}.mp4"
+
+
 def make_video(score: Score, mm: MusicMap, motion: Motion, out: Path, *, brief: Brief,
                video_options: dict | None = None, progress: Progress | None = None) -> Path:
-    """``out/dance.mp4``: the dance with its music and the counts on screen (the command line and the studio)."""
+    """``out/dance.mp4``: the dance with its music and the counts on screen (the command line and the studio).
+
+    The video draws and frames ``brief.stage``, the stage the dance was composed on. ``video_options`` are
+    :func:`kanat.render.render_video`'s keywords (size, fps, camera: the view) and ``phrase``, ``loop``,
+    ``speed`` (:func:`video_clip`).
+    """
+    options = dict(video_options or {})
+    clip, name = video_clip(score, mm, options)
+    for key in ("phrase", "loop", "speed"):
+        options.pop(key, None)
     audio = Path(score.music)
     return render_video(
-        motion, Path(out) / "dance.mp4", audio_path=audio if audio.is_file() else None, music_map=mm,
-        captions=captions_for(score, mm), progress=_tell(progress, "render"), **(video_options or {}),
+        motion, Path(out) / name, audio_path=audio if audio.is_file() else None, music_map=mm,
+        captions=captions_for(score, mm), stage=brief.stage, clip=clip, progress=_tell(progress, "render"),
+        **options,
     )

@@ -5,13 +5,13 @@ Needs only :class:`kanat.body.Motion` and, optionally, the
 ``kanat.perform`` or ``kanat.compose``.
 """
 
-from kanat.render.camera import CAMERA_MODES, Camera, CameraPath, camera_path
+from kanat.render.camera import CAMERA_MODES, VIEWS, Camera, CameraPath, camera_path
 from kanat.render.overlay import Caption
-from kanat.render.video import RenderError, audio_duration_s, render_frame, render_stills, render_video
+from kanat.render.video import Clip, RenderError, audio_duration_s, render_frame, render_stills, render_video
 
 # from kanat.render.counts import write_counts_sheet  (added by the counts sheet's author)
 
 __all__ = [
-    "CAMERA_MODES", "Camera", "CameraPath", "Caption", "RenderError", "audio_duration_s", "camera_path",
+    "CAMERA_MODES", "VIEWS", "Camera", "CameraPath", "Caption", "Clip", "RenderError", "audio_duration_s", "camera_path",
     "render_frame", "render_stills", "render_video",
 ]

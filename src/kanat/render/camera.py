@@ -8,27 +8,54 @@ Conventions
 - A camera looks from ``eye`` towards ``target``; ``depth`` is the distance of
   a point in front of the camera along the viewing axis (metres, > 0 when in
   front). Points closer than :data:`NEAR_M` are clipped by callers.
-- :func:`camera_path` makes one camera per video frame. It smooths the
-  dancer's floor position with a wide Gaussian (non-causal, so the camera
-  neither lags nor jerks) and keeps the framing (distance, field of view)
-  constant over the whole video, chosen once from the dancer's full extent.
+- :func:`camera_path` makes one camera per video frame for a view
+  (:data:`VIEWS`): where it stands around the dancer (azimuth from the
+  audience, elevation) and whether the picture is mirrored. It follows the
+  dancer's floor position smoothed by a Gaussian (non-causal: it sees the
+  travel coming) and read :data:`LEAD_S` ahead, so the dancer travels into
+  the picture rather than out of it. The distance is chosen per frame so the
+  dancer's height on screen stays within :data:`FIGURE_BAND` of the frame
+  height (a crouch, a jump, arms in fifth), smoothed so the zoom breathes
+  rather than jitters. The track is kept on the brief's
+  :class:`kanat.body.stage.Stage`.
+- A mirrored camera flips the picture left to right (the rehearsal-studio
+  mirror: the dancer sees their own right on the right).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
+from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d
 
+from kanat.body.skeleton import J
+from kanat.body.stage import Stage
 from kanat.errors import ParameterError
+
+_HEAD = J["head"]
 
 #: Near clipping distance in metres.
 NEAR_M = 0.2
 #: Vertical field of view of both camera modes, degrees.
 FOV_DEG = 30.0
-#: Camera modes accepted by :func:`camera_path`.
-CAMERA_MODES = ("audience", "follow")
+#: The views of the dance: (azimuth from the audience toward +X in degrees, elevation in degrees, mirrored).
+VIEW_ANGLES = {
+    "audience": (0.0, 12.0, False),
+    "mirror": (0.0, 12.0, True),
+    "side": (90.0, 8.0, False),
+    "three-quarter": (40.0, 12.0, False),
+}
+#: The views a video can show ("split": audience and side, side by side).
+VIEWS = ("audience", "mirror", "side", "three-quarter", "split")
+#: Camera modes accepted by :func:`camera_path` and the video: the views, and "follow" (a slow orbit).
+CAMERA_MODES = VIEWS + ("follow",)
+#: The dancer's height on screen, as fractions of the frame (or pane) height, always within this band.
+FIGURE_BAND = (0.45, 0.65)
+#: The camera reads the dancer's travel this far ahead (seconds).
+LEAD_S = 0.35
 
 # The part of the frame the dancer is framed in (fractions of the height);
 # the rest belongs to the overlays (the phrase strip at the bottom).
@@ -46,6 +73,8 @@ class Camera:
         Focal length in pixels.
     cx, cy : float
         Principal point in pixels (where ``target`` appears).
+    mirror : bool
+        Flip the picture left to right (a mirror view).
     """
 
     eye: np.ndarray
@@ -53,17 +82,19 @@ class Camera:
     focal_px: float
     cx: float
     cy: float
+    mirror: bool = False
 
-    @property
+    @cached_property
     def basis(self) -> np.ndarray:
-        """Rows right, up, forward (unit vectors, world frame), shape (3, 3)."""
-        fwd = self.target - self.eye
-        fwd = fwd / max(np.linalg.norm(fwd), 1e-9)
-        right = np.cross(fwd, [0.0, 1.0, 0.0])
-        n = np.linalg.norm(right)
-        right = right / n if n > 1e-9 else np.array([1.0, 0.0, 0.0])
-        up = np.cross(right, fwd)
-        return np.stack([right, up, fwd])
+        """Rows right, up, forward (unit vectors, world frame), shape (3, 3); computed once per camera."""
+        fx, fy, fz = (float(v) for v in self.target - self.eye)
+        n = math.sqrt(fx * fx + fy * fy + fz * fz) or 1e-9
+        fx, fy, fz = fx / n, fy / n, fz / n
+        rx, rz = -fz, fx  # forward x (0, 1, 0)
+        n = math.hypot(rx, rz)
+        rx, rz = (rx / n, rz / n) if n > 1e-9 else (1.0, 0.0)
+        up = (-rz * fy, rz * fx - rx * fz, rx * fy)  # right x forward
+        return np.array([[rx, 0.0, rz], up, [fx, fy, fz]])
 
     def to_camera(self, points: np.ndarray) -> np.ndarray:
         """Camera coordinates (right, up, depth), shape (..., 3), of world points (..., 3)."""
@@ -78,7 +109,8 @@ class Camera:
         c = self.to_camera(points)
         depth = c[..., 2]
         d = np.maximum(depth, NEAR_M * 0.5)
-        xy = np.stack([self.cx + self.focal_px * c[..., 0] / d, self.cy - self.focal_px * c[..., 1] / d], axis=-1)
+        sx = -self.focal_px if self.mirror else self.focal_px
+        xy = np.stack([self.cx + sx * c[..., 0] / d, self.cy - self.focal_px * c[..., 1] / d], axis=-1)
         return xy, depth
 
     def depth(self, points: np.ndarray) -> np.ndarray:
@@ -132,11 +164,12 @@ def clip_segments(a: np.ndarray, b: np.ndarray, depth_a: np.ndarray, depth_b: np
 
 @dataclass(frozen=True)
 class CameraPath:
-    """One camera per video frame.
+    """One camera per frame (a view of the whole video).
 
     eye, target : np.ndarray, shape (N, 3)
     focal_px, cx, cy : float
         Constant for the whole video.
+    mirror : bool
     """
 
     eye: np.ndarray
@@ -144,16 +177,80 @@ class CameraPath:
     focal_px: float
     cx: float
     cy: float
+    mirror: bool = False
 
     def __len__(self) -> int:
         return int(self.eye.shape[0])
 
     def __getitem__(self, k: int) -> Camera:
-        return Camera(self.eye[k], self.target[k], self.focal_px, self.cx, self.cy)
+        return Camera(self.eye[k], self.target[k], self.focal_px, self.cx, self.cy, self.mirror)
 
 
-def camera_path(positions: np.ndarray, fps: float, *, mode: str = "audience", width: int = 1280, height: int = 720) -> CameraPath:
-    """Smooth cameras that keep the whole dancer in view.
+def body_extent(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest point of the drawn body per frame (soles to crown, hands), metres, shapes (N,), (N,)."""
+    y = positions[..., 1]
+    low = y.min(axis=1) - 0.04
+    high = np.maximum(y.max(axis=1), positions[:, _HEAD, 1] + 0.16)  # the crown above the head joint
+    return low, high
+
+
+def figure_fraction(cam: Camera, pos: np.ndarray, height: int) -> float:
+    """The dancer's height on screen as a fraction of ``height``: crown (or hands) to soles."""
+    top = pos[_HEAD] + np.array([0.0, 0.16, 0.0])
+    low = pos[np.argmin(pos[:, 1])] - np.array([0.0, 0.04, 0.0])
+    xy, _ = cam.project(np.concatenate([pos, [top, low]]))
+    return float((xy[:, 1].max() - xy[:, 1].min()) / height)
+
+
+def _screen_heights(eye: np.ndarray, target: np.ndarray, positions: np.ndarray, focal: float) -> np.ndarray:
+    """The figure's height on screen per frame, pixels (all frames at once; as :func:`figure_fraction`)."""
+    n = len(positions)
+    low = positions[np.arange(n), np.argmin(positions[..., 1], axis=1)] - [0.0, 0.04, 0.0]
+    pts = np.concatenate([positions, positions[:, _HEAD][:, None] + [0.0, 0.16, 0.0], low[:, None]], axis=1)
+    fwd = target - eye
+    fwd /= np.linalg.norm(fwd, axis=-1, keepdims=True)
+    right = np.cross(fwd, [0.0, 1.0, 0.0])
+    right /= np.maximum(np.linalg.norm(right, axis=-1, keepdims=True), 1e-9)
+    up = np.cross(right, fwd)
+    rel = pts - eye[:, None]
+    y = focal * np.sum(rel * up[:, None], -1) / np.maximum(np.sum(rel * fwd[:, None], -1), NEAR_M * 0.5)
+    return y.max(axis=1) - y.min(axis=1)
+
+
+def _smooth(x: np.ndarray, sigma_frames: float) -> np.ndarray:
+    return gaussian_filter1d(x, sigma_frames, axis=0, mode="nearest") if len(x) > 1 else x
+
+
+def _distances(extent: np.ndarray, focal: float, height: int, fps: float) -> np.ndarray:
+    """Camera distance per frame: the figure at ~55 % of the height, never outside the band, smoothly."""
+    lo_f, hi_f = FIGURE_BAND
+    want = extent * focal / (0.55 * height)
+    # Closer than ``near`` the figure is too tall, farther than ``far`` too small; both bounds are taken
+    # over the frames around (a pose's extent flickers from frame to frame, the camera must not).
+    w = max(1, int(round(0.5 * fps)))
+    near = _smooth(maximum_filter1d(extent * focal / ((hi_f - 0.025) * height), w, mode="nearest"), 0.1 * fps)
+    far = _smooth(minimum_filter1d(extent * focal / ((lo_f + 0.025) * height), w, mode="nearest"), 0.1 * fps)
+    far = np.maximum(far, near)
+    d = np.exp(_smooth(np.log(want), 1.2 * fps))
+    for _ in range(16):  # a smooth path inside the band (alternating projections); the margins take the rest
+        d = _smooth(np.clip(d, near, far), 0.3 * fps)
+    return d
+
+
+def _track(positions: np.ndarray, fps: float, stage: Stage) -> np.ndarray:
+    """The dancer's floor track (N, 2) = (x, z): smoothed, read LEAD_S ahead, kept on the stage."""
+    root = positions[:, 0, [0, 2]].copy()
+    root[:, 0] = np.clip(root[:, 0], -stage.half_width_m, stage.half_width_m)
+    root[:, 1] = np.clip(root[:, 1], -stage.half_depth_m, stage.half_depth_m)
+    smooth = _smooth(root, 0.6 * fps)
+    lead = int(round(LEAD_S * fps))
+    ahead = np.concatenate([smooth[lead:], np.repeat(smooth[-1:], min(lead, len(smooth)), axis=0)])
+    return 0.5 * (smooth + ahead)
+
+
+def camera_path(positions: np.ndarray, fps: float, *, mode: str = "audience", width: int = 1280, height: int = 720,
+                stage: Stage | None = None, x0: float = 0.0) -> CameraPath:
+    """Smooth cameras that keep the whole dancer in view, at 45-65 % of the height.
 
     Parameters
     ----------
@@ -161,49 +258,44 @@ def camera_path(positions: np.ndarray, fps: float, *, mode: str = "audience", wi
         World joint positions at the video frame rate, metres.
     fps : float
         Video frames per second.
-    mode : {"audience", "follow"}
-        "audience": from the front (+Z) at eye height slightly above the stage,
-        panning gently with the dancer across the stage. "follow": closer, the
-        camera slowly orbits the dancer (about +-30 degrees).
+    mode : one of :data:`VIEW_ANGLES` or "follow"
+        "audience" from the house (+Z), "mirror" the same, flipped, "side" from
+        stage left (+X), "three-quarter" from between the two; "follow" orbits
+        slowly about the dancer (about +-30 degrees). ("split" is two panes:
+        see :func:`kanat.render.video.build_scene`.)
     width, height : int
-        Frame size in pixels.
+        Frame (or pane) size in pixels; ``x0`` is the pane's left edge in the frame.
+    stage : Stage, optional
+        The floor being danced on (default 10 x 8 m); the camera's track stays on it.
 
     Returns
     -------
     CameraPath
     """
-    if mode not in CAMERA_MODES:
+    if mode not in VIEW_ANGLES and mode != "follow":
         raise ParameterError(f"camera must be one of {', '.join(CAMERA_MODES)}; got {mode!r}")
     positions = np.asarray(positions, dtype=float)
+    if len(positions) == 0:
+        positions = np.zeros((1, 24, 3)) + [0.0, 0.9, 0.0]
     n = positions.shape[0]
+    stage = Stage() if stage is None else stage
     focal = (height / 2.0) / np.tan(np.radians(FOV_DEG) / 2.0)
-    region = (_REGION_BOTTOM - _REGION_TOP) * height
     cy = (_REGION_TOP + _REGION_BOTTOM) / 2.0 * height
-
-    # Framing: from the floor to the highest the dancer ever reaches (crown of
-    # the head, raised hands, jumps), with a margin; fixed for the whole video.
-    top = float(np.percentile(positions[..., 1].max(axis=1), 99.5)) + 0.15 if n else 1.9
-    top = max(top, 1.9)
-    span = top + 0.45
-    target_y = top / 2.0 - 0.05
-    dist = span * focal / region
-    # Floor position, smoothed over ~1 s so the camera glides.
-    root = positions[:, 0, :] if n else np.zeros((1, 3))
-    t = np.arange(len(root)) / fps
-    if mode == "audience":
-        sigma = 0.9 * fps
-        sx = gaussian_filter1d(root[:, 0], sigma, mode="nearest") if len(root) > 1 else root[:, 0]
-        sz = gaussian_filter1d(root[:, 2], sigma, mode="nearest") if len(root) > 1 else root[:, 2]
-        elev = np.radians(9.0)
-        target = np.stack([sx, np.full_like(sx, target_y), sz * 0.8], axis=-1)
-        eye = np.stack([0.55 * sx, target_y + dist * np.sin(elev) + 0 * sx, sz * 0.8 + dist * np.cos(elev)], axis=-1)
+    low, high = body_extent(positions)
+    dist = _distances(high - low, focal, height, fps)
+    mid_y = _smooth(0.5 * (low + high), 0.4 * fps)
+    xz = _track(positions, fps, stage)
+    target = np.stack([xz[:, 0], mid_y, xz[:, 1]], axis=-1)
+    if mode == "follow":
+        az = 0.5 * np.sin(2 * np.pi * np.arange(n) / fps / 24.0)
+        elev, mirror = np.full(n, np.radians(13.0)), False
     else:
-        sigma = 0.6 * fps
-        sx = gaussian_filter1d(root[:, 0], sigma, mode="nearest") if len(root) > 1 else root[:, 0]
-        sz = gaussian_filter1d(root[:, 2], sigma, mode="nearest") if len(root) > 1 else root[:, 2]
-        d = dist * (top + 0.2) / span  # closer: a tighter margin, the whole dancer still in view
-        elev = np.radians(13.0)
-        az = 0.5 * np.sin(2 * np.pi * t / 24.0)
-        target = np.stack([sx, np.full_like(sx, target_y), sz], axis=-1)
-        eye = target + np.stack([d * np.cos(elev) * np.sin(az), d * np.sin(elev) + 0 * az, d * np.cos(elev) * np.cos(az)], axis=-1)
-    return CameraPath(eye=eye, target=target, focal_px=float(focal), cx=width / 2.0, cy=float(cy))
+        a, e, mirror = VIEW_ANGLES[mode]
+        az, elev = np.full(n, np.radians(a)), np.full(n, np.radians(e))
+    offset = np.stack([np.cos(elev) * np.sin(az), np.sin(elev), np.cos(elev) * np.cos(az)], axis=-1)
+    eye = target + dist[:, None] * offset
+    # Once more with the extent as the camera really sees it (perspective, elevation, depth of the pose).
+    seen = _screen_heights(eye, target, positions, focal) * dist / focal
+    dist = _distances(seen, focal, height, fps)
+    eye = target + dist[:, None] * offset
+    return CameraPath(eye=eye, target=target, focal_px=float(focal), cx=x0 + width / 2.0, cy=float(cy), mirror=mirror)

@@ -13,9 +13,7 @@ Conventions
 - Shading: Lambert plus a soft highlight from a key light at the front left
   above, evaluated across each capsule's visible width and laid down as a
   linear gradient (a sphere gets a radial gradient).
-- The stage is 10 m wide (x in [-5, 5]) and 8 m deep (z in [-4, 4]), with
-  boards running up and down stage, metre marks along the front edge and a
-  centre mark, in front of a plain backdrop at z = -4.
+- The stage floor is drawn by :mod:`kanat.render.floor`.
 - Colours are skia ARGB ints (0xAARRGGBB).
 """
 
@@ -27,18 +25,9 @@ import numpy as np
 import skia
 
 from kanat.body.skeleton import BONE_RADIUS_M, J, JOINT_NAMES, PARENTS
-from kanat.render.camera import NEAR_M, Camera, clip_polygon, clip_segments
-
-STAGE_HALF_WIDTH_M = 5.0
-STAGE_HALF_DEPTH_M = 4.0
+from kanat.render.camera import NEAR_M, Camera
 
 # Palette: calm, light studio.
-BACKDROP_TOP = np.array([0.80, 0.84, 0.89])
-BACKDROP_BOTTOM = np.array([0.91, 0.92, 0.93])
-HOUSE_FLOOR = 0xFFC4BFB8
-BOARD_LINE = 0x22806A50
-GRID_LINE = 0x33806A50
-EDGE_LINE = 0xFF8F8170
 
 TORSO = np.array([0.31, 0.39, 0.53])     # leotard, slate blue
 LEFT = np.array([0.42, 0.62, 0.80])      # dancer's left limbs
@@ -72,43 +61,63 @@ def _shade(base: np.ndarray, normals: np.ndarray, view: np.ndarray) -> np.ndarra
 
 
 # --------------------------------------------------------------------- bones
+#: The drawn body's radius at each bone's two ends (parent end, child end), metres, by the bone's child joint:
+#: tapered limbs (thigh to knee, calf to ankle), a waist under the rib cage, pointed feet and fingers.
+TAPER_M: dict[str, tuple[float, float]] = {
+    "left_hip": (0.085, 0.08), "right_hip": (0.085, 0.08),
+    "left_knee": (0.078, 0.052), "right_knee": (0.078, 0.052),
+    "left_ankle": (0.052, 0.032), "right_ankle": (0.052, 0.032),
+    "left_foot": (0.032, 0.014), "right_foot": (0.032, 0.014),
+    "spine1": (0.10, 0.09), "spine2": (0.095, 0.112), "spine3": (0.115, 0.118),
+    "neck": (0.07, 0.05), "head": (0.046, 0.043),
+    "left_collar": (0.05, 0.05), "right_collar": (0.05, 0.05),
+    "left_shoulder": (0.056, 0.05), "right_shoulder": (0.056, 0.05),
+    "left_elbow": (0.047, 0.034), "right_elbow": (0.047, 0.034),
+    "left_wrist": (0.034, 0.024), "right_wrist": (0.034, 0.024),
+    "left_hand": (0.024, 0.011), "right_hand": (0.024, 0.011),
+}
+
+
 def _bone_table():
-    """(parent, child, radius_m, colour, is_limb) for every drawn bone."""
+    """(parent, child, radius at the parent, radius at the child, colour, is_limb) for every drawn bone."""
     rows = []
     for child, parent in enumerate(PARENTS):
         if parent < 0:
             continue
         name = JOINT_NAMES[child]
-        radius = BONE_RADIUS_M[name]
-        if name == "head":
-            radius = 0.05  # the upper neck; the head itself is a sphere
-        elif name.endswith("_collar") or name.endswith("_shoulder"):
-            radius = max(radius, 0.06)
+        ra, rb = TAPER_M.get(name, (BONE_RADIUS_M[name], BONE_RADIUS_M[name]))
         limb = name.split("_", 1)[-1] in ("knee", "ankle", "foot", "elbow", "wrist", "hand")
         colour = (LEFT if name.startswith("left_") else RIGHT) if limb else TORSO
         if name.endswith("_hand") or name.endswith("_wrist"):
-            colour = colour * 0.85 + SKIN * 0.15
-        rows.append((parent, child, radius, colour, limb))
+            colour = colour * 0.55 + SKIN * 0.45  # bare hands and wrists
+        if name == "head":
+            colour = SKIN * 0.96  # the neck above the leotard
+        rows.append((parent, child, ra, rb, colour, limb))
     return rows
 
 
 _BONES = _bone_table()
 _BONE_A = np.array([r[0] for r in _BONES])
 _BONE_B = np.array([r[1] for r in _BONES])
-_BONE_R = np.array([r[2] for r in _BONES] + [0.085, 0.095])  # + chest and hips
-_BONE_C = np.array([r[3] for r in _BONES] + [TORSO, TORSO])
-_BONE_LIMB = np.array([r[4] for r in _BONES] + [False, False])
+# + chest (across), hips (across), rib cage (along the upper spine, a little forward)
+_BONE_RA = np.array([r[2] for r in _BONES] + [0.085, 0.095, 0.118])
+_BONE_RB = np.array([r[3] for r in _BONES] + [0.085, 0.095, 0.105])
+_BONE_C = np.array([r[4] for r in _BONES] + [TORSO, TORSO, TORSO])
+_BONE_LIMB = np.array([r[5] for r in _BONES] + [False, False, False])
 _FOOT_BONES = np.array([i for i, r in enumerate(_BONES) if JOINT_NAMES[r[1]].endswith("_foot")])
+_HAND_BONES = np.array([i for i, r in enumerate(_BONES) if JOINT_NAMES[r[1]].endswith("_hand")])
 _NECK_BONES = np.array([i for i, r in enumerate(_BONES) if JOINT_NAMES[r[1]] in ("head", "neck")])
 HEAD_RADIUS_M = BONE_RADIUS_M["head"]
 NOSE_RADIUS_M = 0.02
+EYE_RADIUS_M = 0.011
+BUN_RADIUS_M = 0.042
 
 
 @dataclass
 class BodyShapes:
     """The mannequin's shapes for one pose, world metres.
 
-    a, b : (K, 3) capsule end points; radius : (K,); colour : (K, 3);
+    a, b : (K, 3) capsule end points; radius, radius_b : (K,) at a and at b; colour : (K, 3);
     limb : (K,) bool (limbs get a fine outline);
     head : centre (3,), with unit ``up`` and ``fwd`` (the facing direction);
     nose : centre (3,).
@@ -117,6 +126,7 @@ class BodyShapes:
     a: np.ndarray
     b: np.ndarray
     radius: np.ndarray
+    radius_b: np.ndarray
     colour: np.ndarray
     limb: np.ndarray
     head: np.ndarray
@@ -129,11 +139,13 @@ def body_shapes(pos: np.ndarray) -> BodyShapes:
     """Capsules, head and nose of the mannequin for one pose ``pos`` (24, 3)."""
     a = pos[_BONE_A].copy()
     b = pos[_BONE_B].copy()
-    # Feet: from the heel to just past the ball, so the foot reads as a foot.
+    # Feet: from the heel to past the ball, tapering to the toes, so a pointed foot reads as pointed.
     for i in _FOOT_BONES:
         d = b[i] - a[i]
-        a[i] = a[i] + 0.25 * d
-        b[i] = b[i] + 0.30 * d
+        a[i] = a[i] + 0.2 * d
+        b[i] = b[i] + 0.55 * d
+    for i in _HAND_BONES:  # the fingers past the knuckles
+        b[i] = b[i] + 0.9 * (b[i] - a[i])
     neck, head = pos[J["neck"]], pos[J["head"]]
     up = head - neck
     up = up / max(np.linalg.norm(up), 1e-9)
@@ -151,14 +163,19 @@ def body_shapes(pos: np.ndarray) -> BodyShapes:
     pelvis = pos[J["pelvis"]]
     hips_l = pelvis + 0.55 * (hip_l - pelvis)
     hips_r = pelvis + 0.55 * (hip_r - pelvis)
-    a = np.concatenate([a, [chest_l, hips_l]])
-    b = np.concatenate([b, [chest_r, hips_r]])
+    # The rib cage: from the chest down toward the waist, in front of the spine.
+    chest_fwd = np.cross(pos[J["left_shoulder"]] - pos[J["right_shoulder"]], trunk_up)
+    chest_fwd = chest_fwd / max(np.linalg.norm(chest_fwd), 1e-9)
+    ribs_top = s3 - 0.03 * trunk_up + 0.025 * chest_fwd
+    ribs_low = pos[J["spine2"]] - 0.06 * trunk_up + 0.03 * chest_fwd
+    a = np.concatenate([a, [chest_l, hips_l, ribs_top]])
+    b = np.concatenate([b, [chest_r, hips_r, ribs_low]])
     centre = head + 0.045 * up + 0.015 * fwd
     nose = centre + (HEAD_RADIUS_M - 0.005) * fwd - 0.015 * up
-    return BodyShapes(a, b, _BONE_R.copy(), _BONE_C.copy(), _BONE_LIMB, centre, up, fwd, nose)
+    return BodyShapes(a, b, _BONE_RA.copy(), _BONE_RB.copy(), _BONE_C.copy(), _BONE_LIMB, centre, up, fwd, nose)
 
 
-def _capsule_outlines(pa: np.ndarray, pb: np.ndarray, ra: np.ndarray, rb: np.ndarray, n_cap: int = 14) -> np.ndarray:
+def _capsule_outlines(pa: np.ndarray, pb: np.ndarray, ra: np.ndarray, rb: np.ndarray, n_cap: int = 9) -> np.ndarray:
     """Screen outlines of tapered capsules, shape (K, 2 * n_cap, 2).
 
     pa, pb : (K, 2) end centres in pixels; ra, rb : (K,) end radii in pixels.
@@ -179,12 +196,7 @@ def _capsule_outlines(pa: np.ndarray, pb: np.ndarray, ra: np.ndarray, rb: np.nda
 
 
 def _poly_path(pts: np.ndarray) -> skia.Path:
-    path = skia.Path()
-    path.moveTo(float(pts[0, 0]), float(pts[0, 1]))
-    for x, y in pts[1:]:
-        path.lineTo(float(x), float(y))
-    path.close()
-    return path
+    return skia.Path.Polygon([skia.Point(x, y) for x, y in np.asarray(pts, dtype=float).tolist()], True)
 
 
 def cap_outline(h: np.ndarray, c: float, n: int = 64) -> np.ndarray | None:
@@ -241,16 +253,42 @@ def _draw_head(canvas, cam: Camera, body: BodyShapes, basis: np.ndarray, paint, 
     to_scr = np.stack([basis[0], -basis[1], v])  # world -> (x right, y down, z to viewer)
     # Skin, lit from the key light.
     _sphere(canvas, p, r_px, SKIN, v, to_scr, paint)
-    # Hair: a cap over the back and the top of the head.
-    hair_dir = 0.6 * body.up - 0.8 * body.fwd
-    outline = cap_outline(to_scr @ hair_dir, -0.3)
+    # Hair: a cap over the back and the top of the head (the face left bare), and a bun at the back.
+    hair_dir = 0.7 * body.up - 0.72 * body.fwd
+    outline = cap_outline(to_scr @ hair_dir, -0.05)
     if outline is not None:
         path = _poly_path(p + r_px * outline)
         canvas.save()
         canvas.clipPath(path, doAntiAlias=True)
         _sphere(canvas, p, r_px + 0.5, HAIR, v, to_scr, paint)
         canvas.restore()
+    _draw_eyes(canvas, cam, body, v, r_px)
     canvas.drawCircle(float(p[0]), float(p[1]), r_px, edge)
+    bun = body.head + HEAD_RADIUS_M * (0.45 * body.up - 0.9 * body.fwd)
+    if float((bun - body.head) @ v) < 0:  # behind the head: drawn before it would be hidden; only when seen
+        return
+    (q,), (dq,) = cam.project(bun[None])
+    _sphere(canvas, q, float(BUN_RADIUS_M * cam.pixels_per_metre(dq)), HAIR, v, to_scr, paint)
+
+
+def _draw_eyes(canvas, cam: Camera, body: BodyShapes, v: np.ndarray, r_px: float) -> None:
+    """Two dark eyes on the face, where they face the camera: the way the head looks reads from any side."""
+    side = np.cross(body.up, body.fwd)
+    paint = skia.Paint(AntiAlias=True, Color=0xFF3A2E2A)
+    for sgn in (-1.0, 1.0):
+        n = 0.92 * body.fwd + sgn * 0.36 * side + 0.1 * body.up
+        n = n / np.linalg.norm(n)
+        facing = float(n @ v)
+        if facing < 0.2:
+            continue
+        (q,), _ = cam.project((body.head + HEAD_RADIUS_M * n)[None])
+        canvas.drawCircle(float(q[0]), float(q[1]), float(EYE_RADIUS_M / HEAD_RADIUS_M * r_px * (0.4 + 0.6 * facing)), paint)
+
+
+def _screen_basis(cam: Camera) -> np.ndarray:
+    """The camera's right, up, forward rows, with "right" as the picture's right (flipped in a mirror)."""
+    basis = cam.basis
+    return np.stack([-basis[0], basis[1], basis[2]]) if cam.mirror else basis
 
 
 def _sphere(canvas, p, r_px, base, v, to_scr, paint) -> None:
@@ -275,13 +313,14 @@ def _sphere(canvas, p, r_px, base, v, to_scr, paint) -> None:
 def draw_body(canvas: skia.Canvas, cam: Camera, pos: np.ndarray) -> None:
     """Draw the shaded mannequin for one pose (painter's algorithm)."""
     body = body_shapes(pos)
-    a, b, radius, colour = body.a, body.b, body.radius, body.colour
-    basis = cam.basis
+    a, b, colour = body.a, body.b, body.colour
+    radius = 0.5 * (body.radius + body.radius_b)
+    basis = _screen_basis(cam)
     # --- capsules
     pa, da = cam.project(a)
     pb, db = cam.project(b)
-    ra = radius * cam.pixels_per_metre(da)
-    rb = radius * cam.pixels_per_metre(db)
+    ra = body.radius * cam.pixels_per_metre(da)
+    rb = body.radius_b * cam.pixels_per_metre(db)
     outlines = _capsule_outlines(pa, pb, ra, rb)
     mid = 0.5 * (a + b)
     axis = b - a
@@ -294,10 +333,12 @@ def draw_body(canvas: skia.Canvas, cam: Camera, pos: np.ndarray) -> None:
     vperp = np.cross(side, axis)  # perpendicular to the axis, towards the camera
     vperp = vperp * np.sign(np.sum(vperp * view, axis=-1, keepdims=True) + 1e-12)
     normals = _U[None, :, None] * side[:, None, :] + np.sqrt(1 - _U**2)[None, :, None] * vperp[:, None, :]
-    cols = _argb(_shade(colour[:, None, :], normals, view[:, None, :]))
+    depth_mid = cam.depth(mid)
+    # Depth cue: what is behind the body's centre a little darker, what is in front a little lighter.
+    near_far = np.clip(1.0 - 0.28 * (depth_mid - float(cam.depth(pos[J["pelvis"]]))), 0.78, 1.08)
+    cols = _argb(_shade(colour[:, None, :] * near_far[:, None, None], normals, view[:, None, :]))
     g0, _ = cam.project(mid - side * radius[:, None])
     g1, _ = cam.project(mid + side * radius[:, None])
-    depth_mid = cam.depth(mid)
     head_depth = float(cam.depth(body.head))
     depth_mid[_NECK_BONES] = np.maximum(depth_mid[_NECK_BONES], head_depth + 1e-3)  # the head covers its neck
     items = [(float(depth_mid[i]), 0, i) for i in range(len(a))]
@@ -306,7 +347,7 @@ def draw_body(canvas: skia.Canvas, cam: Camera, pos: np.ndarray) -> None:
     items.sort(key=lambda it: -it[0])
 
     paint = skia.Paint(AntiAlias=True)
-    edge = skia.Paint(AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=1.0, Color=0x28202838)
+    edge = skia.Paint(AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=0.0, Color=0x30202838)  # hairlines: fast
     for _, kind, i in items:
         if kind == 0:
             if da[i] < NEAR_M or db[i] < NEAR_M:
@@ -340,8 +381,9 @@ def draw_shadow(canvas: skia.Canvas, cam: Camera, pos: np.ndarray) -> None:
     a = np.concatenate([body.a, body.head[None]])
     b = np.concatenate([body.b, body.head[None]])
     radius = np.concatenate([body.radius, [HEAD_RADIUS_M]]) * 1.1
+    radius_b = np.concatenate([body.radius_b, [HEAD_RADIUS_M]]) * 1.1
     lowest = float(min(a[:, 1].min(), b[:, 1].min()) - radius.max())
-    outlines = _capsule_outlines(a[:, [0, 2]], b[:, [0, 2]], radius, radius, n_cap=8)
+    outlines = _capsule_outlines(a[:, [0, 2]], b[:, [0, 2]], radius, radius_b, n_cap=8)
     world = np.stack([outlines[..., 0], np.full(outlines.shape[:2], 0.001), outlines[..., 1]], axis=-1)
     xy, depth = cam.project(world)
     if depth.min() < NEAR_M:
@@ -356,101 +398,3 @@ def draw_shadow(canvas: skia.Canvas, cam: Camera, pos: np.ndarray) -> None:
     paint = skia.Paint(AntiAlias=True, Color=skia.Color(40, 35, 30, int(alpha * 255)))
     paint.setMaskFilter(skia.MaskFilter.MakeBlur(skia.kNormal_BlurStyle, max(sigma, 0.5)))
     canvas.drawPath(path, paint)
-
-
-# --------------------------------------------------------------------- stage
-def _stage_lines():
-    """World segments (a, b), shape (S, 3) each: boards, grid marks, centre mark."""
-    w, dz = STAGE_HALF_WIDTH_M, STAGE_HALF_DEPTH_M
-    xs = np.arange(-w + 0.25, w, 0.25)
-    boards_a = np.stack([xs, np.zeros_like(xs), np.full_like(xs, -dz)], -1)
-    boards_b = np.stack([xs, np.zeros_like(xs), np.full_like(xs, dz)], -1)
-    # Metre marks along the front edge, and a centre cross.
-    mx = np.arange(-w + 1, w, 1.0)
-    marks_a = np.stack([mx, np.zeros_like(mx), np.full_like(mx, dz)], -1)
-    marks_b = np.stack([mx, np.zeros_like(mx), np.full_like(mx, dz - 0.25)], -1)
-    centre_a = np.array([[-0.15, 0, 0], [0, 0, -0.15]])
-    centre_b = np.array([[0.15, 0, 0], [0, 0, 0.15]])
-    return (boards_a, boards_b), (np.concatenate([marks_a, centre_a]), np.concatenate([marks_b, centre_b]))
-
-
-_BOARDS, _MARKS = _stage_lines()
-
-
-def _world_poly(canvas, cam, corners, paint) -> None:
-    corners = np.asarray(corners, dtype=float)
-    clipped = clip_polygon(corners, cam.depth(corners))
-    if len(clipped) < 3:
-        return
-    xy, _ = cam.project(clipped)
-    canvas.drawPath(_poly_path(xy), paint)
-
-
-def _world_lines(canvas, cam, seg, paint) -> None:
-    a, b = seg
-    a, b = clip_segments(a, b, cam.depth(a), cam.depth(b))
-    if len(a) == 0:
-        return
-    pa, _ = cam.project(a)
-    pb, _ = cam.project(b)
-    path = skia.Path()
-    for p, q in zip(pa, pb):
-        path.moveTo(float(p[0]), float(p[1]))
-        path.lineTo(float(q[0]), float(q[1]))
-    canvas.drawPath(path, paint)
-
-
-def backdrop(width: int, height: int) -> np.ndarray:
-    """The backdrop behind everything: a soft vertical gradient, RGBA (H, W, 4) uint8.
-
-    Painted once per worker and copied into every frame (a full-frame skia
-    gradient costs ~9 ms a frame on the CPU raster backend; the copy ~0.1 ms).
-    """
-    f = np.linspace(0.0, 1.0, height)[:, None]
-    rgb = BACKDROP_TOP * (1 - f) + BACKDROP_BOTTOM * f
-    out = np.empty((height, width, 4), dtype=np.uint8)
-    out[..., :3] = np.round(rgb * 255).astype(np.uint8)[:, None, :]
-    out[..., 3] = 255
-    return out
-
-
-def draw_stage(canvas: skia.Canvas, cam: Camera) -> None:
-    """House floor and the stage with its boards and marks (over the backdrop).
-
-    Only solid fills (fast on the CPU backend): the stage floor's fade from
-    downstage to upstage is laid down as thin bands across the stage.
-    """
-    w, dz = STAGE_HALF_WIDTH_M, STAGE_HALF_DEPTH_M
-    paint = skia.Paint(AntiAlias=True)
-    # House floor in front of and beside the stage, up to the backdrop.
-    paint.setColor(HOUSE_FLOOR)
-    far = 60.0
-    _world_poly(canvas, cam, [[-far, 0, -dz], [far, 0, -dz], [far, 0, far], [-far, 0, far]], paint)
-    # Stage floor, lighter downstage, in bands (no antialiasing: the edges
-    # meet each other or are covered by the stage's outline).
-    paint.setAntiAlias(False)
-    edges = np.linspace(-dz, dz, _N_BANDS + 1)
-    for i in range(_N_BANDS):
-        paint.setColor(int(_BAND_COLOURS[i]))
-        z0, z1 = edges[i], edges[i + 1]
-        _world_poly(canvas, cam, [[-w, 0, z0], [w, 0, z0], [w, 0, z1], [-w, 0, z1]], paint)
-    paint.setAntiAlias(True)
-    # Front lip of the stage (a raised stage, 0.6 m).
-    paint.setColor(0xFF9C9184)
-    _world_poly(canvas, cam, [[-w, 0, dz], [w, 0, dz], [w, -0.6, dz], [-w, -0.6, dz]], paint)
-    line = skia.Paint(AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=1.0, Color=BOARD_LINE)
-    _world_lines(canvas, cam, _BOARDS, line)
-    line.setColor(GRID_LINE)
-    line.setStrokeWidth(2.0)
-    _world_lines(canvas, cam, _MARKS, line)
-    line.setColor(EDGE_LINE)
-    line.setStrokeWidth(1.5)
-    corners = np.array([[-w, 0, -dz], [w, 0, -dz], [w, 0, dz], [-w, 0, dz]], dtype=float)
-    _world_lines(canvas, cam, (corners, np.roll(corners, -1, axis=0)), line)
-
-
-_N_BANDS = 16
-_BAND_COLOURS = _argb(
-    np.array([0xDC, 0xD3, 0xC4]) / 255 * (1 - np.linspace(0, 1, _N_BANDS))[:, None]
-    + np.array([0xEB, 0xE3, 0xD5]) / 255 * np.linspace(0, 1, _N_BANDS)[:, None]
-)

@@ -276,7 +276,7 @@ def draw_overlays(canvas: skia.Canvas, tl: Timeline, t: float, width: int, heigh
     bottom = height - margin
     strip_y = bottom - bar_h - 12 * u - strip_h
     if has_counts and k >= 0:
-        _draw_phrase_strip(canvas, tl, t, beat, k, current, margin, strip_y, width - 2 * margin, strip_h, u)
+        _cached_strip(canvas, tl, t, beat, k, current, margin, strip_y, width - 2 * margin, strip_h, u)
 
     # --- progress bar
     frac = float(np.clip(t / tl.duration_s, 0.0, 1.0)) if tl.duration_s > 0 else 0.0
@@ -291,6 +291,27 @@ def draw_overlays(canvas: skia.Canvas, tl: Timeline, t: float, width: int, heigh
             canvas.drawRect(skia.Rect.MakeXYWH(xs - 1 * u, bottom - bar_h - 4 * u, 2 * u, bar_h + 4 * u),
                             skia.Paint(Color=INK_SOFT))
             _text(canvas, label, xs + 3 * u, bottom - bar_h - 3 * u, fs, INK_SOFT)
+
+
+def _cached_strip(canvas, tl: Timeline, t, beat, k, current, x, y, w, h, u) -> None:
+    """The phrase strip, drawn once per state (phrase, beat, which steps are done) and then blitted.
+
+    The strip changes only on a beat or at a step's start or end, and it is
+    the overlays' costliest part; a frame copies it in a fraction of the time.
+    """
+    ends = tl.__dict__.setdefault("_caption_edges", np.sort([e for c in tl.captions for e in c[:2]]))
+    strips = tl.__dict__.setdefault("_strips", {})  # kept on this timeline: a cache never outlives its data
+    key = (k, bool(current), beat, int(np.searchsorted(ends, t, side="right")), round(w), round(h))
+    img = strips.get(key)
+    if img is None:
+        if len(strips) > 64:
+            strips.clear()
+        surface = skia.Surface(int(math.ceil(w)) + 2, int(math.ceil(h)) + 2)
+        sub = surface.getCanvas()
+        sub.clear(0x00000000)
+        _draw_phrase_strip(sub, tl, t, beat, k, current, 0.0, 0.0, w, h, u)
+        img = strips[key] = surface.makeImageSnapshot()
+    canvas.drawImage(img, float(round(x)), float(round(y)))
 
 
 def _draw_phrase_strip(canvas, tl: Timeline, t, beat, k, current, x, y, w, h, u) -> None:

@@ -11,6 +11,8 @@ Conventions
 - Length: with ``audio_path`` the music decides the length (its duration,
   read from the file's header by ffmpeg), else ``music_map.duration_s``, else
   the motion's duration.
+- The floor drawn is the :class:`kanat.body.stage.Stage` given (the brief's
+  stage, as composed; 10 x 8 m by default) and the camera frames that stage.
 - Output: H.264 (yuv420p) MP4, the music as AAC, written to a temporary file
   and renamed (:func:`kanat.files.atomic_path`).
 - Frames are drawn with skia-python in a pool of worker processes and
@@ -35,13 +37,16 @@ import numpy as np
 import skia
 
 from kanat.body.motion import Motion
+from kanat.body.stage import Stage
 from kanat.errors import AudioError, KanatError, ParameterError
 from kanat.files import atomic_path
 from kanat.render.camera import CAMERA_MODES, CameraPath, camera_path
-from kanat.render.draw import backdrop, draw_body, draw_shadow, draw_stage
+from kanat.render.draw import draw_body, draw_shadow
+from kanat.render.floor import backdrop, draw_stage
 from kanat.render.overlay import Caption, Timeline, draw_overlays
+from kanat.render.plan import TRAIL_S, draw_plan
 
-__all__ = ["Caption", "RenderError", "render_frame", "render_stills", "render_video", "audio_duration_s"]
+__all__ = ["Caption", "Clip", "RenderError", "render_frame", "render_stills", "render_video", "audio_duration_s"]
 
 ProgressFn = Callable[[float, str], None]
 
@@ -51,24 +56,74 @@ class RenderError(KanatError, RuntimeError):
 
 
 # ---------------------------------------------------------------- the scene
+@dataclass(frozen=True)
+class Clip:
+    """A part of the dance to export for learning: ``start_s`` to ``end_s`` of the music, ``loop`` times, at ``speed``.
+
+    The video then lasts ``loop * (end_s - start_s) / speed`` seconds; its
+    music is the same part, slowed (pitch kept) and looped the same way.
+    """
+
+    start_s: float
+    end_s: float
+    loop: int = 1
+    speed: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.start_s) and np.isfinite(self.end_s) and 0 <= self.start_s < self.end_s):
+            raise ParameterError(f"a clip runs from a start to a later end in seconds, got {self.start_s}-{self.end_s}")
+        if isinstance(self.loop, bool) or not isinstance(self.loop, (int, np.integer)) or not 1 <= self.loop <= 50:
+            raise ParameterError(f"--loop must be a whole number 1-50, got {self.loop!r}")
+        if isinstance(self.speed, bool) or not isinstance(self.speed, (int, float)) or not 0.25 <= self.speed <= 2.0:
+            raise ParameterError(f"--speed must be 0.25-2 (0.5 is half speed), got {self.speed!r}")
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the video, seconds."""
+        return self.loop * (self.end_s - self.start_s) / self.speed
+
+    def music_times(self, n: int, fps: float) -> np.ndarray:
+        """The music time shown by each of ``n`` video frames, seconds."""
+        return self.start_s + (np.arange(n) / fps * self.speed) % (self.end_s - self.start_s)
+
+
+@dataclass
+class Pane:
+    """One view in the frame: its cameras and its rectangle ``(x0, y0, x1, y1)`` in pixels."""
+
+    cameras: CameraPath
+    rect: tuple
+
+
 @dataclass
 class Scene:
     """Everything needed to draw any frame; plain data, sent once to each worker.
 
     positions : np.ndarray, shape (N, 24, 3)
         World joint positions at the video frame rate, metres.
-    cameras : CameraPath
-        One camera per frame.
+    panes : list of Pane
+        The views drawn (one; two side by side for "split"), one camera per frame each.
     timeline : Timeline
         Beats, phrases, sections, captions for the overlays.
+    stage : Stage
+        The floor drawn (the one the dance was composed on).
+    times_s : np.ndarray, shape (N,)
+        The music time each frame shows (``k / fps`` unless a clip is exported).
     """
 
     width: int
     height: int
     fps: float
     positions: np.ndarray
-    cameras: CameraPath
+    panes: list
     timeline: Timeline
+    stage: Stage
+    times_s: np.ndarray
+
+    @property
+    def cameras(self) -> CameraPath:
+        """The first pane's cameras."""
+        return self.panes[0].cameras
 
     @property
     def n_frames(self) -> int:
@@ -97,18 +152,29 @@ def _sample_positions(motion: Motion, times_s: np.ndarray) -> np.ndarray:
 
 
 def build_scene(motion: Motion, *, duration_s: float | None = None, music_map=None, captions: Sequence[Caption] = (),
-                width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience") -> Scene:
-    """Precompute poses, cameras and the overlay timeline for a whole video."""
+                width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience",
+                stage: Stage | None = None, clip: Clip | None = None) -> Scene:
+    """Precompute poses, cameras and the overlay timeline for a whole video (or a ``clip``) on ``stage``."""
     _check_options(width, height, fps, camera)
+    stage = Stage() if stage is None else stage
+    if not isinstance(stage, Stage):
+        raise ParameterError(f"stage must be a kanat.body.stage.Stage, got {stage!r}")
     if motion.n_frames < 1:
         raise ParameterError("motion has no frames; nothing to render")
     if duration_s is None:
         duration_s = music_map.duration_s if music_map is not None else motion.duration_s
-    n = max(1, int(round(duration_s * fps)))
-    positions = _sample_positions(motion, np.arange(n) / fps)
-    cams = camera_path(positions, fps, mode=camera, width=width, height=height)
-    return Scene(width=int(width), height=int(height), fps=float(fps), positions=positions, cameras=cams,
-                 timeline=Timeline.build(duration_s, music_map, captions))
+    n = max(1, int(round((clip.duration_s if clip else duration_s) * fps)))
+    times = clip.music_times(n, fps) if clip else np.arange(n) / fps
+    positions = _sample_positions(motion, times)
+    if camera == "split":
+        half = width // 2
+        panes = [Pane(camera_path(positions, fps, mode=m, width=half, height=height, stage=stage, x0=x0),
+                      (x0, 0, x0 + half, height)) for m, x0 in (("audience", 0), ("side", half))]
+    else:
+        panes = [Pane(camera_path(positions, fps, mode=camera, width=width, height=height, stage=stage),
+                      (0, 0, width, height))]
+    return Scene(width=int(width), height=int(height), fps=float(fps), positions=positions, panes=panes,
+                 timeline=Timeline.build(duration_s, music_map, captions), stage=stage, times_s=times)
 
 
 class _Painter:
@@ -122,13 +188,25 @@ class _Painter:
     def draw(self, scene: Scene, k: int) -> np.ndarray:
         """Draw frame ``k`` into the buffer and return it, shape (H, W, 4)."""
         canvas = self.surface.getCanvas()
-        cam = scene.cameras[k]
         pose = scene.positions[k]
         np.copyto(self.buf, self.backdrop)
-        draw_stage(canvas, cam)
-        draw_shadow(canvas, cam, pose)
-        draw_body(canvas, cam, pose)
-        draw_overlays(canvas, scene.timeline, k / scene.fps, scene.width, scene.height)
+        split = len(scene.panes) > 1
+        for pane in scene.panes:
+            cam = pane.cameras[k]
+            if split:
+                canvas.save()
+                canvas.clipRect(skia.Rect.MakeLTRB(*pane.rect))
+            draw_stage(canvas, cam, scene.stage)
+            draw_shadow(canvas, cam, pose)
+            draw_body(canvas, cam, pose)
+            if split:
+                canvas.restore()
+        if split:
+            x = float(scene.panes[1].rect[0])
+            canvas.drawRect(skia.Rect.MakeLTRB(x - 1.5, 0, x + 1.5, scene.height), skia.Paint(Color=0xFFF4F5F7))
+        draw_overlays(canvas, scene.timeline, float(scene.times_s[k]), scene.width, scene.height)
+        trail = scene.positions[max(0, k - int(TRAIL_S * scene.fps)):k + 1:2, 0][:, [0, 2]]
+        draw_plan(canvas, scene.stage, trail, pose, scene.width, scene.height)
         return self.buf
 
 
@@ -181,7 +259,8 @@ def _worker_draw(k: int) -> int | bytes:
 
 # --------------------------------------------------------------- public API
 def render_frame(motion: Motion, frame_index: int, *, audio_path=None, music_map=None, captions: Sequence[Caption] = (),
-                 width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience") -> np.ndarray:
+                 width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience",
+                 stage: Stage | None = None) -> np.ndarray:
     """Draw one video frame.
 
     Parameters
@@ -189,7 +268,7 @@ def render_frame(motion: Motion, frame_index: int, *, audio_path=None, music_map
     motion : Motion
     frame_index : int
         Video frame, at ``fps``; frame k shows time k / fps seconds.
-    audio_path, music_map, captions, width, height, fps, camera
+    audio_path, music_map, captions, width, height, fps, camera, stage
         As in :func:`render_video` (the audio only sets the video's length,
         which the progress bar and the camera framing depend on).
 
@@ -200,7 +279,7 @@ def render_frame(motion: Motion, frame_index: int, *, audio_path=None, music_map
     """
     duration = audio_duration_s(audio_path) if audio_path is not None else None
     scene = build_scene(motion, duration_s=duration, music_map=music_map, captions=captions,
-                        width=width, height=height, fps=fps, camera=camera)
+                        width=width, height=height, fps=fps, camera=camera, stage=stage)
     if not 0 <= frame_index < scene.n_frames:
         raise ParameterError(f"frame_index must be in 0..{scene.n_frames - 1}; got {frame_index}")
     return _Painter(width, height).draw(scene, int(frame_index))[..., :3].copy()
@@ -208,14 +287,14 @@ def render_frame(motion: Motion, frame_index: int, *, audio_path=None, music_map
 
 def render_stills(motion: Motion, out_dir, times_s: Sequence[float], *, audio_path=None, music_map=None,
                   captions: Sequence[Caption] = (), width: int = 1280, height: int = 720, fps: float = 30,
-                  camera: str = "audience") -> list[Path]:
+                  camera: str = "audience", stage: Stage | None = None) -> list[Path]:
     """Write PNG stills of the video at ``times_s`` (seconds) into ``out_dir``.
 
     Returns the written paths, named ``frame_<time in ms>.png``.
     """
     duration = audio_duration_s(audio_path) if audio_path is not None else None
     scene = build_scene(motion, duration_s=duration, music_map=music_map, captions=captions,
-                        width=width, height=height, fps=fps, camera=camera)
+                        width=width, height=height, fps=fps, camera=camera, stage=stage)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     painter = _Painter(width, height)
@@ -254,22 +333,42 @@ def audio_duration_s(audio_path) -> float:
     return duration
 
 
-def _ffmpeg_command(out: Path, width: int, height: int, fps: float, duration_s: float, audio_path) -> list[str]:
+_CLIP_RATE = 48000
+
+
+def _clip_filter(clip: Clip) -> str:
+    """ffmpeg audio filter: the clip's part of the music, slowed with its pitch kept (atempo), looped."""
+    tempo = []
+    left = clip.speed
+    while left < 0.5 - 1e-9:  # atempo takes 0.5-2 at a time
+        tempo.append("atempo=0.5")
+        left /= 0.5
+    tempo.append(f"atempo={left:.6g}")
+    size = int(round((clip.end_s - clip.start_s) / clip.speed * _CLIP_RATE))
+    return (f"[1:a]atrim=start={clip.start_s:.4f}:end={clip.end_s:.4f},asetpts=PTS-STARTPTS,{','.join(tempo)},"
+            f"aresample={_CLIP_RATE},aloop=loop={clip.loop - 1}:size={size},asetpts=N/SR/TB[a]")
+
+
+def _ffmpeg_command(out: Path, width: int, height: int, fps: float, duration_s: float, audio_path,
+                    clip: Clip | None = None) -> list[str]:
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
            "-f", "rawvideo", "-pix_fmt", "rgb0", "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "pipe:0"]
     if audio_path is not None:
         cmd += ["-i", str(audio_path)]
     cmd += ["-map", "0:v:0"]
-    if audio_path is not None:
+    if audio_path is not None and clip is not None:
+        cmd += ["-filter_complex", _clip_filter(clip), "-map", "[a]", "-c:a", "aac", "-b:a", "192k"]
+    elif audio_path is not None:
         cmd += ["-map", "1:a:0", "-c:a", "aac", "-b:a", "192k"]
-    cmd += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p",
+    cmd += ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "22", "-pix_fmt", "yuv420p",
             "-movflags", "+faststart", "-t", f"{duration_s:.3f}", str(out)]
     return cmd
 
 
 def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, captions: Sequence[Caption] = (),
                  width: int = 1280, height: int = 720, fps: float = 30, camera: str = "audience",
-                 workers: int | None = None, progress: ProgressFn | None = None) -> Path:
+                 stage: Stage | None = None, clip: Clip | None = None, workers: int | None = None,
+                 progress: ProgressFn | None = None) -> Path:
     """Render the dance as an MP4 with the music and the counts on screen.
 
     Parameters
@@ -288,10 +387,14 @@ def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, c
         Frame size in pixels, even (1280 x 720 by default).
     fps : float
         Video frame rate.
-    camera : {"audience", "follow"}
-        See :func:`kanat.render.camera.camera_path`.
+    camera : {"audience", "mirror", "side", "three-quarter", "split", "follow"}
+        The view (:data:`kanat.render.camera.CAMERA_MODES`); see :func:`kanat.render.camera.camera_path`.
+    stage : Stage, optional
+        The floor to draw and frame: the brief's stage (default 10 x 8 m).
+    clip : Clip, optional
+        Only this part of the dance (and of the music), looped and slowed for learning.
     workers : int, optional
-        Drawing processes (default ``os.cpu_count()``; 1 draws in this process).
+        Drawing processes (default :func:`default_workers`; 1 draws in this process).
     progress : callable(fraction, message), optional
         Called as frames reach the encoder, fraction in [0, 1].
 
@@ -304,15 +407,15 @@ def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, c
     out_path = Path(out_path)
     duration = audio_duration_s(audio_path) if audio_path is not None else None
     scene = build_scene(motion, duration_s=duration, music_map=music_map, captions=captions,
-                        width=width, height=height, fps=fps, camera=camera)
-    duration = scene.n_frames / scene.fps if duration is None else duration
-    workers = max(1, int(workers or os.cpu_count() or 1))
+                        width=width, height=height, fps=fps, camera=camera, stage=stage, clip=clip)
+    duration = scene.n_frames / scene.fps if duration is None or clip is not None else duration
+    workers = max(1, int(workers or default_workers()))
     n = scene.n_frames
     report = progress or (lambda f, m: None)
     report(0.0, f"rendering {n} frames on {workers} worker(s)")
 
     with atomic_path(out_path, suffix=".mp4") as tmp, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(_ffmpeg_command(tmp, width, height, fps, duration, audio_path),
+        proc = subprocess.Popen(_ffmpeg_command(tmp, width, height, fps, duration, audio_path, clip),
                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
         _grow_pipe(proc.stdin)
         try:
@@ -333,6 +436,19 @@ def render_video(motion: Motion, out_path, *, audio_path=None, music_map=None, c
             raise RenderError(f"ffmpeg failed writing {out_path} (exit {rc}): {msg or 'no message'}")
     report(1.0, f"wrote {out_path}")
     return out_path
+
+
+def default_workers() -> int:
+    """Drawing processes: one per CPU this process may use, less one for the encoder (so 1 on 2 cores).
+
+    On two cores one process drawing while ffmpeg encodes beats two drawing
+    processes fighting ffmpeg for the cores (``benchmarks/render.py``).
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, cpus - 1)
 
 
 def _grow_pipe(stream) -> None:
