@@ -29,7 +29,7 @@ from kanat.batch.catalogue import write_catalogue
 from kanat.batch.tracks import (Track, failed_row, find_tracks, finished_row, forget_failure, key_tracks, name_tracks,
                                 write_failure, write_marker)
 from kanat.brief import Brief
-from kanat.errors import KanatError, ParameterError
+from kanat.errors import Interrupted, KanatError, ParameterError
 from kanat.files import check_not_edited
 
 #: memory Ray reserves for one track's task: a worker peaked at about 400 MB on 30-s tracks without video and
@@ -158,7 +158,7 @@ def _run_on_ray(todo: list[Track], rows: dict, out: Path, options: dict, *, work
                     rows[t.name] = _settle(ray, ref, t, rows[t.name], out, options)
                     del ref
                     tell(t.name, rows[t.name]["status"])
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Interrupted):
             for ref in pending:
                 ray.cancel(ref, force=True)
             raise
