@@ -56,7 +56,7 @@ def _video_options(size: str, fps: int, camera: str) -> dict:
     from kanat.render.camera import CAMERA_MODES
 
     if camera not in CAMERA_MODES:
-        raise ParameterError(f"--view must be one of {', '.join(CAMERA_MODES)}, got {camera!r}")
+        raise ParameterError(f"--view (or --camera) must be one of {', '.join(CAMERA_MODES)}, got {camera!r}")
     w, h = _SIZES[size]
     return {"width": w, "height": h, "fps": fps, "camera": camera}
 
@@ -69,6 +69,12 @@ def _brief(*, style: str, innovation: float, difficulty: int, seed: int, stage: 
     return Brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=Stage.parse(stage))
 
 
+# the brief's options, the same on every command that composes
+SEED = typer.Option(0, help="Random seed: the same seed gives the same dance.")
+STYLE = typer.Option(DEFAULT_STYLE, help="classical or modern.")
+INNOVATION = typer.Option(DEFAULT_INNOVATION, help="0 = strict classical grammar, 1 = free contemporary.")
+DIFFICULTY = typer.Option(DEFAULT_DIFFICULTY, help="1 (beginner) to 5 (principal).")
+STAGE = typer.Option(DEFAULT_STAGE, "--stage", help="Stage size WIDTHxDEPTH in metres.")
 VIDEO_SIZE = typer.Option("720p", "--video-size", help="720p (1280x720) or 1080p (1920x1080).")
 VIDEO_FPS = typer.Option(30, "--video-fps", help="Frames per second of the video (30 or 60).")
 CAMERA = typer.Option("audience", "--view", "--camera", help=(
@@ -132,7 +138,7 @@ def _summary(result) -> None:
 @app.command()
 def demo(
     out_dir: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Folder for every file kanat makes."),
-    seed: int = typer.Option(0, help="Random seed: the same seed gives the same dance."),
+    seed: int = SEED,
     no_video: bool = typer.Option(False, "--no-video", help="Skip the video (the slowest part)."),
     video_size: str = VIDEO_SIZE,
     video_fps: int = VIDEO_FPS,
@@ -153,10 +159,10 @@ def demo(
 def choreograph_cmd(
     music: Path = typer.Argument(..., help="The music: wav, flac, ogg or mp3, or a music.json from 'kanat listen'."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for every file kanat makes."),
-    seed: int = typer.Option(0, help="Random seed: the same seed gives the same dance."),
-    style: str = typer.Option(DEFAULT_STYLE, help="classical or modern."),
-    innovation: float = typer.Option(DEFAULT_INNOVATION, help="0 = strict classical grammar, 1 = free contemporary."),
-    difficulty: int = typer.Option(DEFAULT_DIFFICULTY, help="1 (beginner) to 5 (principal)."),
+    seed: int = SEED,
+    style: str = STYLE,
+    innovation: float = INNOVATION,
+    difficulty: int = DIFFICULTY,
     no_video: bool = typer.Option(False, "--no-video", help="Skip the video."),
     video_size: str = VIDEO_SIZE,
     video_fps: int = VIDEO_FPS,
@@ -165,7 +171,7 @@ def choreograph_cmd(
         None, "--score", help="A score.yaml you wrote in part: 'locked' phrases and steps are kept, the rest composed."
     ),
     alternatives: int = typer.Option(1, "--alternatives", help="Compose K dances (seeds N, N+1, ...): OUT, OUT/alt-2, ..."),
-    stage: str = typer.Option(DEFAULT_STAGE, "--stage", help="Stage size WIDTHxDEPTH in metres."),
+    stage: str = STAGE,
     sheet: Optional[Path] = typer.Option(
         None, "--sheet", help="The piece's sheet music (MIDI or MusicXML): the counts follow its bars, aligned to MUSIC."
     ),
@@ -189,15 +195,15 @@ def batch_cmd(
     workers: Optional[int] = typer.Option(None, "--workers", help="Tracks at a time (default: every CPU of Ray)."),
     address: Optional[str] = typer.Option(None, "--address", help="A Ray cluster: HOST:PORT or ray://HOST:PORT."),
     retries: int = typer.Option(1, "--retries", help="Tries again for a track whose Ray worker died."),
-    seed: int = typer.Option(0, help="Random seed: the same seed gives the same dance."),
-    style: str = typer.Option(DEFAULT_STYLE, help="classical or modern."),
-    innovation: float = typer.Option(DEFAULT_INNOVATION, help="0 = strict classical grammar, 1 = free contemporary."),
-    difficulty: int = typer.Option(DEFAULT_DIFFICULTY, help="1 (beginner) to 5 (principal)."),
+    seed: int = SEED,
+    style: str = STYLE,
+    innovation: float = INNOVATION,
+    difficulty: int = DIFFICULTY,
     no_video: bool = typer.Option(False, "--no-video", help="Skip the videos."),
     video_size: str = VIDEO_SIZE,
     video_fps: int = VIDEO_FPS,
     camera: str = CAMERA,
-    stage: str = typer.Option(DEFAULT_STAGE, "--stage", help="Stage size WIDTHxDEPTH in metres."),
+    stage: str = STAGE,
 ) -> None:
     """Choreograph every track of MUSIC on Ray into OUT/tracks/NAME, with a catalogue OUT/index.html (resumable)."""
     from kanat.batch import run_batch
