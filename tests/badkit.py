@@ -57,3 +57,11 @@ def write_song(path: Path, seconds: float = 6.0, bpm: float = 120.0) -> Path:
     y, sr = mod.click_track(bpm, 4, seconds)
     sf.write(path, y, sr)
     return path
+
+
+def substitution(old: str, new: str):
+    """An edit of a file's text: the first ``old`` becomes ``new`` (and ``old`` must be there)."""
+    def edit(text: str) -> str:
+        assert old in text, old
+        return text.replace(old, new, 1)
+    return edit

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 
 import pytest
+from badkit import substitution as _sub
 
 from kanat.errors import VocabularyError
 from kanat.vocabulary.step import load_steps
@@ -12,13 +13,6 @@ from kanat.vocabulary.step import load_steps
 SHIPPED = (resources.files("kanat") / "vocabulary" / "data" / "classical.yaml").read_text(encoding="utf-8")
 FIRST = SHIPPED[SHIPPED.index("- name: préparation"): SHIPPED.index("- name: demi-plié")]
 ONE = "steps:\n" + FIRST.replace("name: préparation", "name: my step")
-
-
-def _sub(old, new):
-    def edit(text):
-        assert old in text, old
-        return text.replace(old, new, 1)
-    return edit
 
 
 EDITS = {
