@@ -29,6 +29,24 @@ SUPPORT_FEET = {"both": (True, True), "left": (True, False), "right": (False, Tr
                 "floor": (True, True)}
 
 
+def air_runs(supports) -> list[tuple[int, int]]:
+    """Every run of poses in the air as (first pose in the air, first pose back on the floor).
+
+    The second index is ``len(supports)`` when the run ends in the air.
+    """
+    out, k = [], 0
+    while k < len(supports):
+        if supports[k] != "air":
+            k += 1
+            continue
+        e = k
+        while e < len(supports) and supports[e] == "air":
+            e += 1
+        out.append((k, e))
+        k = e
+    return out
+
+
 def sole_lows(rel: np.ndarray) -> np.ndarray:
     """Lowest point of each foot's sole (heel or ball), shape (T, 2): left, right, metres.
 

@@ -21,9 +21,9 @@ import numpy as np
 from kanat.body import J, center_of_mass, sole_points
 from kanat.body.collisions import BONES, collisions
 from kanat.body.limits import check_joint_limits
-from kanat.body.placement import G, SUPPORT_FEET, place_poses
+from kanat.body.placement import G, SUPPORT_FEET, air_runs, place_poses
 from kanat.body.skeleton import BONE_RADIUS_M, JOINT_NAMES
-from kanat.vocabulary.danced import danced_keys, key_flights, min_beat_s
+from kanat.vocabulary.danced import danced_keys, min_beat_s
 from kanat.vocabulary.step import Step
 
 CHECK_TEMPO_BPM = 120.0  # steps are checked at this tempo, or as quick as their flights allow
@@ -48,7 +48,7 @@ def place_keyframes(step: Step, side: str = "R", *, tempo_bpm: float = CHECK_TEM
     keys, _, _ = danced_keys(step, side, at_s)
     supports = [k.support for k in keys]
     pos = place_poses(np.stack([k.rot for k in keys]), supports, np.array([k.time_s for k in keys]),
-                      key_flights(supports))
+                      air_runs(supports))
     return pos[[i for i, k in enumerate(keys) if k.keyframe is not None]]
 
 

@@ -153,18 +153,3 @@ def danced_keys(step: Step, side: str, t: np.ndarray) -> tuple[list[DancedKey], 
             keys.append(DancedKey(touchdowns[i], touchdown_pose(rots[i - 1], rots[i]), sup[i], "linear", None))
         keys.append(DancedKey(float(t2[i]), rots[i], sup[i], kf.ease, i))
     return keys, t2, flights
-
-
-def key_flights(supports: list[str]) -> list[tuple[int, int]]:
-    """Every run of keys in the air as (first key in the air, first key back on the floor)."""
-    out, k = [], 0
-    while k < len(supports):
-        if supports[k] == "air":
-            e = k
-            while e < len(supports) and supports[e] == "air":
-                e += 1
-            out.append((k, e))
-            k = e
-        else:
-            k += 1
-    return out

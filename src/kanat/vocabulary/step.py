@@ -41,7 +41,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from kanat.body.limits import check_joint_limits
-from kanat.body.placement import SUPPORT_FEET  # noqa: F401  (the supports' feet, with SUPPORTS)
+from kanat.body.placement import SUPPORT_FEET, air_runs  # noqa: F401  (SUPPORT_FEET: the supports' feet, with SUPPORTS)
 from kanat.errors import VocabularyError
 from kanat.schema import check_step_data
 from kanat.vocabulary.pose import check_pose, compile_pose
@@ -150,17 +150,7 @@ class Step:
 
         The second index is ``len(keyframes)`` when the step ends in the air.
         """
-        ks, out, k = self.keyframes, [], 0
-        while k < len(ks):
-            if ks[k].support != "air":
-                k += 1
-                continue
-            e = k
-            while e < len(ks) and ks[e].support == "air":
-                e += 1
-            out.append((k, e))
-            k = e
-        return out
+        return air_runs([k.support for k in self.keyframes])
 
     @property
     def air_beats(self) -> float:
