@@ -28,6 +28,7 @@ $(VENV)/bin/python:
 $(STAMP): requirements.lock pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -r requirements.lock
 	$(PIP) install --no-deps --no-build-isolation -e . || $(PIP) install --no-deps -e .
+	$(PY) scripts/warm_cache.py  # numba compiles librosa's kernels once, before anything runs in parallel
 	touch $@
 
 $(DEVSTAMP): $(STAMP) requirements-dev.lock
