@@ -75,4 +75,4 @@ def test_a_phrase_that_is_not_in_the_score_is_one_clear_line(tmp_path, capfd):
     assert main(["render", str(tmp_path / "score.yaml"), "-o", str(tmp_path / "new"), "--speed", "5"]) == 2
     assert "--speed must be 0.25-2" in capfd.readouterr().err
     assert main(["render", str(tmp_path / "score.yaml"), "-o", str(tmp_path / "new"), "--view", "drone"]) == 2
-    assert "--view must be one of audience, mirror, side, three-quarter, split" in capfd.readouterr().err
+    assert "--view (or --camera) must be one of audience, mirror, side, three-quarter, split" in capfd.readouterr().err
