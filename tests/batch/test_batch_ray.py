@@ -150,7 +150,7 @@ def test_a_worker_killed_mid_run_and_the_rerun_finishes_without_redoing(tmp_path
     assert set(after) == set(tracks)
 
 
-@pytest.mark.xfail(reason="after the merge with the one-line Ctrl+C handling (kanat.terminal), Ctrl+C during a batch exits 1, not 130: open")
+
 def test_ctrl_c_leaves_the_finished_tracks_intact(tmp_path):
     music = _music(tmp_path / "music", {f"t{i}": (100 + 10 * i, 4) for i in range(3)})
     out = tmp_path / "out"

@@ -158,9 +158,15 @@ def _run_on_ray(todo: list[Track], rows: dict, out: Path, options: dict, *, work
                     rows[t.name] = _settle(ray, ref, t, rows[t.name], out, options)
                     del ref
                     tell(t.name, rows[t.name]["status"])
-        except (KeyboardInterrupt, Interrupted):
+        except (KeyboardInterrupt, Interrupted, SystemError) as exc:
+            # Ctrl+C inside ray.wait surfaces as a SystemError caused by our Interrupted (Ray's Cython wait)
+            stopped = not isinstance(exc, SystemError) or isinstance(exc.__cause__, (KeyboardInterrupt, Interrupted))
+            if not stopped:
+                raise
             for ref in pending:
                 ray.cancel(ref, force=True)
+            if isinstance(exc, SystemError):
+                raise Interrupted() from None
             raise
     finally:
         if started:
