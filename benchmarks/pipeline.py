@@ -60,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        env = {**os.environ, "KANAT_CACHE_DIR": str(tmp / "cache")}
+        # as a user runs it: Python keeps its compiled bytecode (a shell that sets
+        # PYTHONDONTWRITEBYTECODE would recompile kanat's modules on every run)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["KANAT_CACHE_DIR"] = str(tmp / "cache")
         piece = _piece(tmp)
         music = tmp / "music.json"
         listen_s = _median(["listen", str(piece), "-o", str(music)], env, args.runs)
