@@ -146,3 +146,22 @@ def test_verbose_shows_the_library_notes(tmp_path, damaged_mp3):
     assert "Note:" not in quiet.stderr and len([x for x in quiet.stderr.splitlines() if x.strip()]) == 1, quiet.stderr
     assert "Note:" in loud.stderr or "mpg123" in loud.stderr, loud.stderr
     assert quiet.returncode == loud.returncode
+
+
+def test_no_beat_warning_heads_the_counts_sheet(capfd, tmp_path):
+    """The dancers read the counts sheet, not the terminal: a grid kanat invented is said there too."""
+    wav = tmp_path / "noise.wav"
+    rng = np.random.default_rng(3)
+    sf.write(wav, (0.3 * rng.standard_normal(SR * 40)).astype(np.float32), SR, subtype="FLOAT")
+    code, err = run(capfd, ["choreograph", wav, "-o", tmp_path / "out", "--no-video"])
+    assert code == 0, err
+    md = (tmp_path / "out" / "counts.md").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "counts.html").read_text(encoding="utf-8")
+    assert "> **Warning: " in md and "no steady beat" in md.split("Warning: ", 1)[1].splitlines()[0]
+    assert "class='warn'" in page and "no steady beat" in page
+
+
+def test_a_clear_beat_gives_a_sheet_without_warning(capfd, tmp_path):
+    code, err = run(capfd, ["demo", "--out", tmp_path / "out", "--no-video"])
+    assert code == 0, err
+    assert "Warning" not in (tmp_path / "out" / "counts.md").read_text(encoding="utf-8")

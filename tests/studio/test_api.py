@@ -87,6 +87,26 @@ def test_upload_analysis_map(client, project):
     assert client.get(f"/api/projects/{project['id']}/music").content == DEMO
 
 
+def test_no_beat_warning_is_shown_with_the_map(client):
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, (0.3 * np.random.default_rng(5).standard_normal(22050 * 20)).astype(np.float32), 22050,
+             format="WAV", subtype="FLOAT")
+    r = client.post("/api/projects", files={"music": ("noise.wav", buf.getvalue(), "audio/wav")})
+    assert r.status_code == 201, r.text
+    wait(client, r.json()["job"])
+    m = client.get(f"/api/projects/{r.json()['id']}/map").json()
+    assert "no steady beat" in m["warning"]
+
+
+def test_a_clear_beat_has_no_warning(client, project):
+    assert client.get(f"/api/projects/{project['id']}/map").json()["warning"] == ""
+
+
 def test_generate_alternatives_and_choose(client, project):
     alts = project["alternative_list"]
     assert [a["index"] for a in alts] == [1, 2] and all(a["summary"] for a in alts)

@@ -80,6 +80,11 @@ def counts_rows(score: Score, music_map: MusicMap) -> list[dict]:
     return out
 
 
+def music_warning(music_map: MusicMap) -> str:
+    """What listening doubted about the music (no steady beat, a faint pulse), as it is in music.json, or ''."""
+    return str((music_map.extras or {}).get("warning") or "")
+
+
 def counts_markdown(score: Score, music_map: MusicMap, *, title: str = "") -> str:
     """The counts sheet as Markdown."""
     meters = sorted({int(m) for m in music_map.meter})
@@ -97,6 +102,9 @@ def counts_markdown(score: Score, music_map: MusicMap, *, title: str = "") -> st
         "(1 = the audience). Side = the working leg.",
         "",
     ]
+    warning = music_warning(music_map)
+    if warning:
+        lines += [f"> **Warning: {warning}**", ""]
     if music_map.n_beats >= 4:
         lead = music_map.beats_s[0]
         lines += [f"Count in: the music starts {lead:.1f} s before the first count; the teacher calls \"5, 6, 7, 8\".", ""]
@@ -121,12 +129,16 @@ def counts_html(score: Score, music_map: MusicMap, *, title: str = "") -> str:
         "body{font-family:Georgia,serif;max-width:820px;margin:2em auto;color:#222}"
         "h1{font-weight:normal}h2{font-size:1.05em;margin-top:1.6em;border-bottom:1px solid #ccc}"
         "table{border-collapse:collapse;width:100%}td,th{padding:3px 8px;text-align:left;border-bottom:1px solid #eee}"
-        "td.c{font-weight:bold;width:5em}.meta{color:#666}",
+        "td.c{font-weight:bold;width:5em}.meta{color:#666}"
+        ".warn{border:2px solid #b00;padding:.5em .8em;color:#800}",
         "</style></head><body>",
         f"<h1>Counts sheet{html.escape(': ' + title) if title else ''}</h1>",
         f"<p class='meta'>{html.escape(Path(score.music).name)} · about {music_map.tempo_bpm:.0f} BPM · "
         f"{len(score.phrases)} phrases · style {html.escape(str(score.settings.get('style', '')))}</p>",
     ]
+    warning = music_warning(music_map)
+    if warning:
+        parts.append(f"<p class='warn'><strong>Warning:</strong> {html.escape(warning)}</p>")
     for ph in counts_rows(score, music_map):
         parts.append(
             f"<h2>Phrase {ph['phrase']} · section {html.escape(ph['section'] or '-')} · "

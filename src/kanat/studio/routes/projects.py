@@ -72,6 +72,7 @@ def music_map(pid: str, s: Studio = Depends(studio)):
                      "end_s": float(mm.beats_s[z + 1]) if z + 1 < mm.n_beats else float(mm.duration_s),
                      "section": sections[a]} for k, (a, z) in enumerate(mm.phrases)],
         "sections": mm.sections, "envelope": env["peaks"],
+        "warning": str((mm.extras or {}).get("warning") or ""),  # what listening doubted (no steady beat, a faint pulse)
     }
 
 

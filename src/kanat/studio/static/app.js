@@ -74,6 +74,7 @@ async function openProject(id) {
   $('#welcome').hidden = true;
   $('#studio').hidden = false;
   $('#project-title').textContent = p.name;
+  $('#map-warning').hidden = true;
   refreshProjectList(p.id).catch(() => {});
   if (p.busy && p.job) return pollJob(p.job, () => openProject(id));
   if (p.job && p.job.state === 'failed' && p.status === 'failed') say(`Analysis failed: ${p.job.error}`);
@@ -83,6 +84,8 @@ async function openProject(id) {
   const m = state.map;
   const meters = [...new Set(m.meter)].sort().join('/');
   $('#map-facts').textContent = `${fmt(m.duration_s)} · ${m.beats_s.length} beats at about ${Math.round(m.tempo_bpm)} BPM · counted in ${meters} · ${m.phrases.length} phrases · sections ${m.sections.map(s => s.label).join(' ')}`;
+  $('#map-warning').hidden = !m.warning;
+  $('#map-warning').textContent = m.warning ? `Warning: ${m.warning}` : '';
   drawMap();
   if (p.settings && p.settings.style) fillSettings(p.settings);
   renderAlternatives();
