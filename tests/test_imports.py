@@ -116,3 +116,22 @@ def test_dependencies_point_one_way(stage):
     bad = sorted((n, m) for n, deps in GRAPH.items() if n == stage or n.startswith(stage + ".")
                  for m in deps for never in NEVER[stage] if m == never or m.startswith(never + "."))
     assert not bad, f"{stage} must never import these: {bad}"
+
+
+#: What importing a module may not load, by running it (a package's ``__init__`` runs too, which ``ast`` misses).
+LOADS_NOT = [
+    ("kanat.brief", ("librosa", "kanat.listen.analyze", "kanat.compose.composer")),
+    ("kanat.listen.musicmap", ("librosa", "kanat.listen.analyze")),
+    ("kanat.render.counts", ("kanat.compose.composer", "kanat.compose.search", "librosa")),
+    ("kanat.compose.score", ("kanat.compose.composer", "librosa")),
+]
+
+
+@pytest.mark.parametrize("module,forbidden", LOADS_NOT, ids=[m for m, _ in LOADS_NOT])
+def test_importing_a_data_type_does_not_load_the_algorithms(module, forbidden):
+    import subprocess
+    import sys
+
+    code = f"import sys, {module}; print(' '.join(m for m in {forbidden!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "", f"importing {module} loads {out}"

@@ -4,10 +4,26 @@
 counts, the phrases, the sections (with repeat letters) and the energy and
 accent of every beat. This package never imports anything about bodies or
 dance steps.
+
+The names below are loaded on first use, so that reading a saved map
+(``kanat.listen.musicmap``) or a hint (``kanat.listen.hints``) does not load
+the analysis and librosa.
 """
 
-from kanat.listen.analyze import listen
-from kanat.listen.audio import load_audio
-from kanat.listen.musicmap import MusicMap
+import importlib
+
+_LAZY = {"listen": "kanat.listen.analyze", "load_audio": "kanat.listen.audio", "MusicMap": "kanat.listen.musicmap"}
 
 __all__ = ["MusicMap", "listen", "load_audio"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'kanat.listen' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)
