@@ -104,3 +104,23 @@ def test_the_music_maps_own_file_is_heard_once(music_map, tmp_path, monkeypatch)
     assert len(list((tmp_path / "cache" / "bailando_beats").glob("*.npy"))) == 1
     assert critique(motion, mm, audio=None).metrics["bailando_beat_align_score"] is None
     assert critique(motion, mm).metrics["bailando_beat_align_score"] == first
+
+
+def test_a_long_piece_taken_a_block_at_a_time_gives_librosas_own_beats(monkeypatch):
+    """Blocks for HPSS and a blockwise tempogram keep an hour's memory bounded; the beats stay the protocol's."""
+    import librosa
+
+    from kanat.critique import bailando
+
+    rng = np.random.default_rng(4)
+    y = click_audio(0.3 + (60.0 / 97.0) * np.arange(56), 36.0, sr=BAILANDO_SR)
+    y = (y + 0.02 * rng.standard_normal(len(y))).astype(np.float32)
+    _, percussive = librosa.effects.hpss(y)
+    env = librosa.onset.onset_strength(y=percussive, aggregate=np.median, sr=BAILANDO_SR)
+    _, expected = librosa.beat.beat_track(onset_envelope=env, sr=BAILANDO_SR)
+    monkeypatch.setattr(bailando, "BLOCK_S", 8.0)  # four blocks of 8 s with 4 s either side
+    got = music_beats_bailando(y, BAILANDO_SR)
+    assert len(got) == len(expected) > 40
+    assert np.abs(got - expected).max() <= 1
+    tg = librosa.feature.tempogram(onset_envelope=env, sr=BAILANDO_SR, win_length=480).mean(axis=-1)
+    np.testing.assert_allclose(bailando._mean_tempogram(env, block=500)[:, 0], tg, atol=1e-12)
