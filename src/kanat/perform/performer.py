@@ -136,9 +136,26 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
     floor; flight is ballistic.
     """
     T = times.shape[0]
-    la, ra, lf, rf = J["left_ankle"], J["right_ankle"], J["left_foot"], J["right_foot"]
     root = np.zeros((T, 3))
+    root[:, [0, 2]], glide = _floor_path(rel, support, step_idx, infos, fps, pre_air)
+    root[:, 1] = _pelvis_height(soles, support, times, fps)
+    return root, glide
+
+
+def _pelvis_height(soles, support, times, fps):
+    """Pelvis height (T,): the lowest supporting sole on the floor, ballistic in flight."""
+    y = _ground_height(soles, support, fps)
+    # flight: ballistic between take-off and landing
+    y = fill_flights(y, times, stand=-soles.min(axis=1))
+    if np.isnan(y).all():
+        y[:] = -soles.min()
+    return y
+
+
+def _ground_height(soles, support, fps):
+    """Pelvis height (T,) on the ground, eased where the support changes (NaN in the air)."""
     y = ground_heights(soles, support)
+    T = y.shape[0]
     # no pops where the support changes: a short smoothing of the height on the ground
     ground = ~np.isnan(y)
     if ground.any():
@@ -147,17 +164,50 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
         # ... but not across a landing: the feet meet the floor where the flight brings them
         landed = np.convolve(np.r_[False, ~ground[:-1] & ground[1:]], np.ones(max(1, int(fps * 0.1))), "full")[:T] > 0
         y = np.where(ground, np.where(landed, y, np.maximum(sm, y - 0.03)), np.nan)
+    return y
 
+
+def _floor_path(rel, support, step_idx, infos, fps, pre_air):
+    """Pelvis ground track (T, 2) (x, z) and the glide of planted feet (T, 2), frame by frame."""
+    T = rel.shape[0]
+    la, ra, lf, rf = J["left_ankle"], J["right_ankle"], J["left_foot"], J["right_foot"]
     com_rel = center_of_mass(rel)[:, [0, 2]]
     foot_rel = [0.5 * (rel[:, la, :] + rel[:, lf, :])[:, [0, 2]], 0.5 * (rel[:, ra, :] + rel[:, rf, :])[:, [0, 2]]]
     ball_rel = [rel[:, lf][:, [0, 2]], rel[:, rf][:, [0, 2]]]  # a planted foot pivots on its ball
-    alpha = 1.0 - np.exp(-1.0 / (fps * BALANCE_TAU_S))
-    alpha_one = 1.0 - np.exp(-1.0 / (fps * SINGLE_SUPPORT_TAU_S))
-
+    alphas = (1.0 - np.exp(-1.0 / (fps * BALANCE_TAU_S)), 1.0 - np.exp(-1.0 / (fps * SINGLE_SUPPORT_TAU_S)))
     inc = np.zeros((T, 2))
     glide = np.zeros((T, 2))
     frames_of = [np.flatnonzero(step_idx == n) for n in range(len(infos))]
     first_frame = {int(fr[0]): n for n, fr in enumerate(frames_of) if fr.size}
+    upcoming = _upcoming_foot(support, fps)
+    track = np.zeros((T, 2))
+    xz = infos[0].spot.astype(float).copy()
+    prev = (False, False)
+    anchor: list[np.ndarray | None] = [None, None]
+    for t in range(T):
+        if t in first_frame:  # a new step: plan its travel (and any way back to its spot)
+            n = first_frame[t]
+            _plan_travel(infos[n], frames_of[n], support, xz, fps, inc, glide)
+        feet = SUPPORT_FEET[support[t]]
+        moved = xz + inc[t]
+        _move_anchors(anchor, feet, prev, moved, [foot_rel[i][t] for i in (0, 1)], glide[t])
+        held = [i for i in (0, 1) if feet[i] and prev[i]]
+        pushing = pre_air is not None and pre_air[t]  # the legs open only once in the air
+        if held and t > 0 and support[t] != "floor" and not pushing:
+            # keep the weight-bearing feet where they are
+            moved = moved - np.mean([ball_rel[i][t] - ball_rel[i][t - 1] for i in held], axis=0)
+        before = moved
+        if support[t] != "floor":
+            moved = _settle_weight(moved, feet, anchor, com_rel[t], upcoming[t], pushing, alphas)
+        xz = _limit_shift(before, moved, fps)
+        track[t] = xz
+        prev = feet
+    return track, glide
+
+
+def _upcoming_foot(support, fps):
+    """Per frame, the foot (0 left, 1 right) stood on alone within ``WEIGHT_LEAD_S``, or -1 for none."""
+    T = len(support)
     # which foot the dancer will stand on alone within WEIGHT_LEAD_S (-1: none): the weight goes there early
     upcoming = np.full(T, -1)
     lead = int(round(WEIGHT_LEAD_S * fps))
@@ -167,76 +217,70 @@ def _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air=None):
             nxt, run_end = {"left": 0, "right": 1}.get(support[t], -1), t
         elif run_end - t <= lead:
             upcoming[t] = nxt
-    xz = infos[0].spot.astype(float).copy()
-    prev = (False, False)
-    anchor: list[np.ndarray | None] = [None, None]
-    for t in range(T):
-        if t in first_frame:  # a new step: plan its travel (and any way back to its spot)
-            n = first_frame[t]
-            fr = frames_of[n]
-            want = infos[n].travel.copy()
-            drift = infos[n].spot - xz
-            w = np.array([_TRAVEL_WEIGHT[support[k]] for k in fr])
-            # make up drift only where a foot is free to step (never by dragging planted feet)
-            if np.linalg.norm(drift) > SPOT_TOLERANCE_M and w.sum() > 0:
-                want += drift * min(1.0, MAX_CORRECTION_M / np.linalg.norm(drift))
-            if w.sum() == 0 and np.any(want):
-                w = np.ones_like(w)
-                glide[fr] = want[None, :] / fr.size
-            elif w.sum() > 0:
-                # momentum: the body speeds up through the push-off and slows through the
-                # landing's plié instead of stopping dead as the foot touches the floor
-                w = gaussian_filter1d(w.astype(float), fps * MOMENTUM_S, mode="constant")
-            if w.sum() > 0:
-                inc[fr] = want[None, :] * (w / w.sum())[:, None]
-        feet = SUPPORT_FEET[support[t]]
-        moved = xz + inc[t]
-        for i in (0, 1):
-            if feet[i] and not (prev[i] and anchor[i] is not None):
-                anchor[i] = moved + foot_rel[i][t]
-            elif not feet[i]:
-                anchor[i] = None
-            elif np.any(glide[t]):
-                anchor[i] = anchor[i] + glide[t]
-        held = [i for i in (0, 1) if feet[i] and prev[i]]
-        pushing = pre_air is not None and pre_air[t]  # the legs open only once in the air
-        if held and t > 0 and support[t] != "floor" and not pushing:
-            # keep the weight-bearing feet where they are
-            moved = moved - np.mean([ball_rel[i][t] - ball_rel[i][t - 1] for i in held], axis=0)
-        before = moved
-        if sum(feet) == 1 and support[t] != "floor":
-            i = 0 if feet[0] else 1
-            target = anchor[i] - com_rel[t]  # the centre of mass over the supporting foot
-            moved = moved + alpha_one * (target - moved)
-        elif sum(feet) == 2 and support[t] != "floor" and not pushing and upcoming[t] >= 0:
-            # the weight travels onto the standing foot before the other one lifts
-            i = upcoming[t]
-            target = anchor[i] - com_rel[t]
-            moved = moved + alpha * (target - moved)
-        elif sum(feet) == 2 and support[t] != "floor" and not pushing:
-            a, b = anchor[0], anchor[1]
-            com = moved + com_rel[t]
-            ab = b - a
-            u = np.clip(np.dot(com - a, ab) / max(np.dot(ab, ab), 1e-9), 0.0, 1.0)
-            nearest = a + u * ab
-            off = com - nearest
-            dist = np.linalg.norm(off)
-            if dist > DOUBLE_SUPPORT_BAND_M:
-                moved = moved - alpha * off * (1.0 - DOUBLE_SUPPORT_BAND_M / dist)
-        shift = moved - before  # the weight moves over the feet at a dancer's speed, never in a jump
-        limit = MAX_WEIGHT_SHIFT_MPS / fps
-        if np.linalg.norm(shift) > limit:
-            moved = before + shift * (limit / np.linalg.norm(shift))
-        xz = moved
-        root[t, [0, 2]] = xz
-        prev = feet
+    return upcoming
 
-    # flight: ballistic between take-off and landing
-    y = fill_flights(y, times, stand=-soles.min(axis=1))
-    if np.isnan(y).all():
-        y[:] = -soles.min()
-    root[:, 1] = y
-    return root, glide
+
+def _plan_travel(info, fr, support, xz, fps, inc, glide):
+    """Spread one step's travel (and any way back to its spot) over its frames ``fr``, into ``inc`` and ``glide``."""
+    want = info.travel.copy()
+    drift = info.spot - xz
+    w = np.array([_TRAVEL_WEIGHT[support[k]] for k in fr])
+    # make up drift only where a foot is free to step (never by dragging planted feet)
+    if np.linalg.norm(drift) > SPOT_TOLERANCE_M and w.sum() > 0:
+        want += drift * min(1.0, MAX_CORRECTION_M / np.linalg.norm(drift))
+    if w.sum() == 0 and np.any(want):
+        w = np.ones_like(w)
+        glide[fr] = want[None, :] / fr.size
+    elif w.sum() > 0:
+        # momentum: the body speeds up through the push-off and slows through the
+        # landing's plié instead of stopping dead as the foot touches the floor
+        w = gaussian_filter1d(w.astype(float), fps * MOMENTUM_S, mode="constant")
+    if w.sum() > 0:
+        inc[fr] = want[None, :] * (w / w.sum())[:, None]
+
+
+def _move_anchors(anchor, feet, prev, moved, foot_t, glide_t):
+    """Plant a foot where it lands, free it when it lifts, and carry it along a glide (``anchor`` in place)."""
+    for i in (0, 1):
+        if feet[i] and not (prev[i] and anchor[i] is not None):
+            anchor[i] = moved + foot_t[i]
+        elif not feet[i]:
+            anchor[i] = None
+        elif np.any(glide_t):
+            anchor[i] = anchor[i] + glide_t
+
+
+def _settle_weight(moved, feet, anchor, com_t, upcoming_t, pushing, alphas):
+    """The pelvis moved so the centre of mass settles over the supporting foot, or between both feet."""
+    alpha, alpha_one = alphas
+    if sum(feet) == 1:
+        i = 0 if feet[0] else 1
+        target = anchor[i] - com_t  # the centre of mass over the supporting foot
+        return moved + alpha_one * (target - moved)
+    if sum(feet) != 2 or pushing:
+        return moved
+    if upcoming_t >= 0:
+        # the weight travels onto the standing foot before the other one lifts
+        target = anchor[upcoming_t] - com_t
+        return moved + alpha * (target - moved)
+    a, b = anchor[0], anchor[1]
+    com = moved + com_t
+    ab = b - a
+    u = np.clip(np.dot(com - a, ab) / max(np.dot(ab, ab), 1e-9), 0.0, 1.0)
+    off = com - (a + u * ab)  # from the nearest point of the line between the feet
+    dist = np.linalg.norm(off)
+    if dist > DOUBLE_SUPPORT_BAND_M:
+        moved = moved - alpha * off * (1.0 - DOUBLE_SUPPORT_BAND_M / dist)
+    return moved
+
+
+def _limit_shift(before, moved, fps):
+    """The weight moves over the feet at a dancer's speed (``MAX_WEIGHT_SHIFT_MPS``), never in a jump."""
+    shift = moved - before
+    limit = MAX_WEIGHT_SHIFT_MPS / fps
+    if np.linalg.norm(shift) > limit:
+        moved = before + shift * (limit / np.linalg.norm(shift))
+    return moved
 
 
 def _plant_feet(

@@ -301,13 +301,33 @@ def compile_pose(spec: dict, *, side: str = "R", where: str = "pose") -> np.ndar
 
 
 def _compile(spec: dict, side: str) -> np.ndarray:
+    """Local joint rotations (24, 4) of a checked pose, mirrored for side L."""
     rot = R.identity((24,))
     to = TURNOUT_DEG if spec.get("turnout", True) else 0.0
+    work, other = _leg_params(spec, to)
+    g_work = spec.get("gesture", "none")
+    g_other = spec.get("other_gesture", "none")
+    one_gesture = (g_work == "none") != (g_other == "none")
+    support_kind = spec.get("support_leg", "straight")
+    _apply_gestures(work, other, g_work, g_other, support_kind, to)
+    _set_arms(rot, spec.get("arms", "bras_bas"))
+    _set_torso_and_head(rot, spec)
+    _set_legs(rot, work, other)
+    _flatten_feet(rot, spec, g_work, g_other, support_kind)
+    if one_gesture:
+        right = g_work != "none"
+        _fit_gesture(rot, spec, work if right else other, g_work if right else g_other, right, support_kind)
+    if side == "L":
+        rot = mirror_rotations(rot)
+    return R.normalize(rot)
+
+
+def _leg_params(spec: dict, to: float) -> tuple[list, list]:
+    """Per leg (working, other) [flex, abd, turnout, knee, ankle, extra hip flexion] of the position and plié."""
     legs = spec.get("legs", "first")
     (wf, wa), (sf, sa), turned = _LEG_POSITIONS[legs]
     plie = spec.get("plie", "straight")
     knee = float(plie) if isinstance(plie, (int, float)) else _PLIE[plie]
-    # per leg: [flex, abd, turnout, knee, ankle, extra hip flexion of the plié]
     # the shin leans over the toes by half the knee's bend, at most _SHIN_LEAN_DEG (heels down);
     # the thigh takes the rest, so a grand plié sits down between the heels
     shin = min(knee / 2.0, _SHIN_LEAN_DEG)
@@ -321,21 +341,23 @@ def _compile(spec: dict, side: str) -> np.ndarray:
     elif spec.get("releve"):
         for leg in (work, other):
             leg[4] = 50.0 if knee == 0 else leg[4] + 45.0
+    return work, other
 
-    g_work = spec.get("gesture", "none")
-    g_other = spec.get("other_gesture", "none")
+
+def _apply_gestures(work: list, other: list, g_work: str, g_other: str, support_kind: str, to: float) -> None:
+    """Gesturing legs take their gesture; with one gesture the other leg supports (``work``, ``other`` in place)."""
     for name, leg in ((g_work, work), (g_other, other)):
         if name != "none":
             gf, ga, gk, gp, gturn = _GESTURES[name]
             turn = (TURNOUT_DEG if gturn is True else float(gturn)) if gturn else 0.0
             leg[:] = [gf, ga, turn if to else 0.0, gk, gp, 0.0]
-    one_gesture = (g_work == "none") != (g_other == "none")
-    support_kind = spec.get("support_leg", "straight")
-    if one_gesture:  # one leg gestures, the other supports
+    if (g_work == "none") != (g_other == "none"):  # one leg gestures, the other supports
         sup_leg = other if g_work != "none" else work
         sup_leg[3:] = _SUPPORT[support_kind]
 
-    arms = spec.get("arms", "bras_bas")
+
+def _set_arms(rot: np.ndarray, arms) -> None:
+    """Shoulder, elbow and wrist rotations of one arm position for both arms, or [working, other]."""
     work_arm, other_arm = (arms, arms) if isinstance(arms, str) else (arms[0], arms[1])
     for arm_name, left in ((work_arm, False), (other_arm, True)):
         e, f, b = _ARMS[arm_name]
@@ -343,46 +365,50 @@ def _compile(spec: dict, side: str) -> np.ndarray:
         rot[J[pre + "shoulder"]], rot[J[pre + "elbow"]] = _arm_quats(e, f, b, left=left)
         rot[J[pre + "wrist"]] = R.slerp(R.identity(), rot[J[pre + "elbow"]], 0.3)
 
+
+def _set_torso_and_head(rot: np.ndarray, spec: dict) -> None:
+    """Spine, neck, pelvis tilt and head rotations."""
     t1, t2, t3, tn, tilt = _TORSO[spec.get("torso", "upright")]
     for name, ang in (("spine1", t1), ("spine2", t2), ("spine3", t3), ("neck", tn)):
         rot[J[name]] = q_deg(*ang)
     q_pelvis = q_deg(*tilt) if isinstance(tilt, tuple) else q_deg(x=tilt)
     rot[J["pelvis"]] = q_pelvis
     rot[J["head"]] = q_deg(*_HEAD[spec.get("head", "front")])
-    _set_legs(rot, work, other)
 
-    # feet that stand flat stay flat on the floor, whatever the hips and knees do
+
+def _flatten_feet(rot: np.ndarray, spec: dict, g_work: str, g_other: str, support_kind: str) -> None:
+    """Feet that stand flat stay flat on the floor, whatever the hips and knees do."""
     flat = []
     if g_work == "none" and g_other == "none" and not spec.get("releve"):
-        flat = [True, legs != "lunge"]  # (right, left); a lunge's back foot is on its ball
-    elif one_gesture and support_kind in ("straight", "plie", "deep", "half_kneel"):
+        flat = [True, spec.get("legs", "first") != "lunge"]  # (right, left); a lunge's back foot is on its ball
+    elif (g_work == "none") != (g_other == "none") and support_kind in ("straight", "plie", "deep", "half_kneel"):
         flat = [g_work == "none", g_other == "none"]
     for right, is_flat in zip((True, False), flat):
         if is_flat:
             flatten_foot(rot, right=right)
+
+
+def _fit_gesture(rot: np.ndarray, spec: dict, leg: list, g: str, right: bool, support_kind: str) -> None:
+    """Fit the one gesture ``g`` (of the right leg if ``right``) to the floor and balance over the supporting foot."""
     # a gesture that touches the floor keeps its toe on it (à terre), and no gesture
     # drops lower than it would be over a straight supporting leg
-    if one_gesture:
-        g = g_work if g_work != "none" else g_other
-        leg = work if g_work != "none" else other
-        fit = g != "kneel" and (g in A_TERRE or support_kind != "straight")
+    fit = g != "kneel" and (g in A_TERRE or support_kind != "straight")
 
-        def straight():
-            return compile_pose({**spec, "support_leg": "straight"})
+    def straight():
+        return compile_pose({**spec, "support_leg": "straight"})
 
-        if fit:
-            fit_gesture_height(rot, leg, right=g_work != "none", a_terre=g in A_TERRE, spec=spec, straight=straight)
-        # on one foot the centre of mass stands over that foot: the supporting leg leans under it
-        if g != "kneel" and support_kind in BALANCED:
-            support_right = g_work == "none"
-            balance_over_foot(rot, right_support=support_right, flat=support_kind != "releve")
-            if fit:  # the supporting sole moved a little: the gesture follows it (and the balance the gesture)
-                fit_gesture_height(rot, leg, right=g_work != "none", a_terre=g in A_TERRE, spec=spec, straight=straight)
-                balance_over_foot(rot, right_support=support_right, flat=support_kind != "releve")
-                fit_gesture_height(rot, leg, right=g_work != "none", a_terre=g in A_TERRE, spec=spec, straight=straight)
-    if side == "L":
-        rot = mirror_rotations(rot)
-    return R.normalize(rot)
+    def fit_height():
+        fit_gesture_height(rot, leg, right=right, a_terre=g in A_TERRE, spec=spec, straight=straight)
+
+    if fit:
+        fit_height()
+    # on one foot the centre of mass stands over that foot: the supporting leg leans under it
+    if g != "kneel" and support_kind in BALANCED:
+        balance_over_foot(rot, right_support=not right, flat=support_kind != "releve")
+        if fit:  # the supporting sole moved a little: the gesture follows it (and the balance the gesture)
+            fit_height()
+            balance_over_foot(rot, right_support=not right, flat=support_kind != "releve")
+            fit_height()
 
 
 def _set_legs(rot: np.ndarray, work: list, other: list) -> None:

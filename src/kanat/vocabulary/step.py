@@ -227,26 +227,52 @@ _REQUIRED = ("name", "family", "beats", "accent", "start", "end", "energy", "lev
 
 
 def _parse_step(d: dict, where: str) -> Step:
+    """One step from its mapping in a step file, validated; ``where`` is the file and line."""
+    _check_fields(d, where)
+    name = str(d["name"])
+    w = f"{where} step '{name}'"
+    family = _choice(w, "family", d["family"], FAMILIES)
+    level = _choice(w, "level", d["level"], LEVELS)
+    start = _choice(w, "start", d["start"], STANCES)
+    end = _choice(w, "end", d["end"], STANCES)
+    beats, accent, energy, travel, turn, difficulty, meters = _numbers(d, w)
+    character = d.get("character", ["any"])
+    character = [character] if isinstance(character, str) else character
+    character = tuple(_choice(w, "character", c, CHARACTERS) for c in character)
+    raw = d["keyframes"]
+    kfs = _parse_keyframes(raw, w, beats)
+    step = Step(
+        name=name, family=family, beats=beats, accent=accent, start=start, end=end, energy=energy, level=level,
+        travel=(travel[0], travel[1]), turn_deg=turn, difficulty=difficulty, meters=meters, character=character,
+        keyframes=tuple(kfs), sided=bool(d.get("sided", True)), prepared_by=tuple(d.get("prepared_by", ())),
+        air_s=_air_s(d, w, character), turn_keys=_turn_keys(d, w, len(kfs)),
+        description=str(d.get("description", "")), source=where,
+    )
+    _check_limits(step, raw, w)
+    return step
+
+
+def _check_fields(d: dict, where: str) -> None:
+    """Raise unless ``d`` is a mapping with every field's type and range right and every required field."""
     if not isinstance(d, dict):
         raise VocabularyError(f"{where}: a step must be a mapping")
     check_step_data(d, where=where)  # every field's type and range, with its line
     for key in _REQUIRED:
         if key not in d:
             raise VocabularyError(f"{where}: step {d.get('name', '?')!r} is missing '{key}'")
-    name = str(d["name"])
-    w = f"{where} step '{name}'"
 
-    def choice(key: str, value, allowed) -> str:
-        if value not in allowed:
-            near = difflib.get_close_matches(str(value), allowed, n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else f"; valid: {', '.join(allowed)}"
-            raise VocabularyError(f"{w}: {key} '{value}' is unknown{hint}")
-        return value
 
-    family = choice("family", d["family"], FAMILIES)
-    level = choice("level", d["level"], LEVELS)
-    start = choice("start", d["start"], STANCES)
-    end = choice("end", d["end"], STANCES)
+def _choice(where: str, key: str, value, allowed) -> str:
+    """``value`` if it is one of ``allowed``; otherwise raise with the nearest valid one."""
+    if value not in allowed:
+        near = difflib.get_close_matches(str(value), allowed, n=1)
+        hint = f"; did you mean '{near[0]}'?" if near else f"; valid: {', '.join(allowed)}"
+        raise VocabularyError(f"{where}: {key} '{value}' is unknown{hint}")
+    return value
+
+
+def _numbers(d: dict, where: str) -> tuple:
+    """The step's beats, accent, energy, travel, turn, difficulty and meters, checked."""
     try:
         beats = int(d["beats"])
         accent = float(d["accent"])
@@ -256,29 +282,31 @@ def _parse_step(d: dict, where: str) -> Step:
         difficulty = int(d.get("difficulty", 1))
         meters = tuple(int(m) for m in d.get("meters", (2, 3, 4)))
     except (TypeError, ValueError) as exc:
-        raise VocabularyError(f"{w}: {exc}") from None
+        raise VocabularyError(f"{where}: {exc}") from None
     if beats < 1:
-        raise VocabularyError(f"{w}: beats must be >= 1, got {beats}")
+        raise VocabularyError(f"{where}: beats must be >= 1, got {beats}")
     if not 0 <= accent <= beats:
-        raise VocabularyError(f"{w}: accent {accent} must lie within the step's beats 0-{beats}")
+        raise VocabularyError(f"{where}: accent {accent} must lie within the step's beats 0-{beats}")
     if not 0.0 <= energy <= 1.0:
-        raise VocabularyError(f"{w}: energy must be 0-1, got {energy}")
+        raise VocabularyError(f"{where}: energy must be 0-1, got {energy}")
     if len(travel) != 2:
-        raise VocabularyError(f"{w}: travel must be [side, forward] metres")
-    character = d.get("character", ["any"])
-    character = tuple(choice("character", c, CHARACTERS) for c in ([character] if isinstance(character, str) else character))
+        raise VocabularyError(f"{where}: travel must be [side, forward] metres")
+    return beats, accent, energy, travel, turn, difficulty, meters
+
+
+def _parse_keyframes(raw, where: str, beats: int) -> list[Keyframe]:
+    """The step's keyframes, checked: times increasing from 0 to ``beats``, supports, eases and poses valid."""
     kfs = []
-    raw = d["keyframes"]
     if not isinstance(raw, list) or len(raw) < 2:
-        raise VocabularyError(f"{w}: needs at least two keyframes (start and end)")
+        raise VocabularyError(f"{where}: needs at least two keyframes (start and end)")
     for i, k in enumerate(raw):
         kline = raw.lc.item(i)[0] + 1 if hasattr(raw, "lc") else None
-        kw = f"{w} keyframe {i + 1}" + (f" (line {kline})" if kline else "")
+        kw = f"{where} keyframe {i + 1}" + (f" (line {kline})" if kline else "")
         if not isinstance(k, dict) or "at" not in k:
             raise VocabularyError(f"{kw}: each keyframe needs 'at' (beats) and pose parts")
         k = dict(k)
         at = float(k.pop("at"))
-        support = choice("support", k.pop("support", "both"), SUPPORTS)
+        support = _choice(where, "support", k.pop("support", "both"), SUPPORTS)
         ease = k.pop("ease", "smooth")
         if ease not in ("smooth", "sharp", "sustained", "linear"):
             raise VocabularyError(f"{kw}: ease must be smooth, sharp, sustained or linear, got {ease!r}")
@@ -289,22 +317,19 @@ def _parse_step(d: dict, where: str) -> Step:
         check_pose(k, where=kw)  # unknown parts and names, with the keyframe's own line
         kfs.append(Keyframe(at=at, pose=k, support=support, ease=ease))
     if kfs[0].at != 0 or kfs[-1].at != beats:
-        raise VocabularyError(f"{w}: the first keyframe must be at 0 and the last at {beats} (the step's beats)")
-    step = Step(
-        name=name, family=family, beats=beats, accent=accent, start=start, end=end, energy=energy, level=level,
-        travel=(travel[0], travel[1]), turn_deg=turn, difficulty=difficulty, meters=meters, character=character,
-        keyframes=tuple(kfs), sided=bool(d.get("sided", True)), prepared_by=tuple(d.get("prepared_by", ())),
-        air_s=_air_s(d, w, character), turn_keys=_turn_keys(d, w, len(kfs)),
-        description=str(d.get("description", "")), source=where,
-    )
+        raise VocabularyError(f"{where}: the first keyframe must be at 0 and the last at {beats} (the step's beats)")
+    return kfs
+
+
+def _check_limits(step: Step, raw, where: str) -> None:
+    """Compile the step's poses now (pose errors surface at load time) and raise on one no dancer can make."""
     rot = step.keyframe_rotations()  # compile now: pose errors surface at load time with file and line
     for v in check_joint_limits(rot):  # and poses no dancer can make
         kline = raw.lc.item(v.frame)[0] + 1 if hasattr(raw, "lc") else "?"
         raise VocabularyError(
-            f"{w} keyframe {v.frame + 1} (line {kline}): {v.joint} {v.motion} {v.angle_deg:.0f} deg is beyond "
+            f"{where} keyframe {v.frame + 1} (line {kline}): {v.joint} {v.motion} {v.angle_deg:.0f} deg is beyond "
             f"its limit {v.limit_deg:.0f} deg (kanat.body.limits); bend less"
         )
-    return step
 
 
 def _air_s(d: dict, where: str, character: tuple[str, ...]) -> float:
