@@ -239,3 +239,16 @@ def test_failed_write_leaves_no_file(tmp_path, motion):
     with pytest.raises(IndexError):
         write_bvh(bad, tmp_path / "dance.bvh")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_written_a_block_at_a_time_the_file_is_the_same(tmp_path, random_dance, monkeypatch):
+    """Frames are formatted in blocks (an hour's text is never held); angles stay unwrapped across the blocks."""
+    from kanat.formats import bvh
+
+    m = random_dance(seed=5, n_frames=200, fps=60.0, amplitude_rad=1.2, turns=6.0)
+    whole = write_bvh(m, tmp_path / "whole.bvh").read_bytes()
+    monkeypatch.setattr(bvh, "_ROWS_AT_ONCE", 7)
+    assert m.n_frames > 70
+    assert write_bvh(m, tmp_path / "blocks.bvh").read_bytes() == whole
+    yaw = [float(line.split()[3]) for line in whole.decode().split("Frame Time:")[1].splitlines()[1:]]
+    assert max(abs(b - a) for a, b in zip(yaw, yaw[1:])) < 90.0  # no 360-degree jump between two frames

@@ -69,6 +69,8 @@ END_SITES_M: dict[str, tuple[float, float, float]] = {
 }
 
 _AXIS = {"X": 0, "Y": 1, "Z": 2}
+#: Frames formatted and written at a time.
+_ROWS_AT_ONCE = 4096
 
 
 # --------------------------------------------------------------------- write
@@ -120,16 +122,31 @@ def write_bvh(motion: Motion, path: str | os.PathLike) -> Path:
 
     emit(0, 0)
     order = _serial_order(sk.parents)
-    eul = np.degrees(np.unwrap(quat_to_euler(motion.rotations[:, order], WRITE_ORDER), axis=0))
-    data = np.concatenate([motion.root_pos * 100.0, eul.reshape(motion.n_frames, -1)], axis=1)
-    data = np.where(np.abs(data) < 5e-5, 0.0, data)  # no "-0.0000"
     lines += ["MOTION", f"Frames: {motion.n_frames}", f"Frame Time: {1.0 / motion.fps:.10f}"]
-    row = " ".join(["%.4f"] * data.shape[1])  # one format per row: twice as fast as a format per number
-    body = "\n".join(row % tuple(r) for r in data.tolist())
-    text = "\n".join(lines) + "\n" + body + "\n"
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="ascii")
+    row = " ".join(["%.4f"] * (3 + 3 * len(order)))  # one format per row: twice as fast as a format per number
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="ascii", newline="\n") as f:
+        f.write("\n".join(lines) + "\n")
+        for data in _motion_rows(motion, order):  # a block of frames at a time: an hour is never held as text
+            f.write("\n".join(row % tuple(r) for r in data.tolist()) + "\n")
     return Path(path)
+
+
+def _motion_rows(motion: Motion, order: list[int]):
+    """The MOTION rows (root position in cm, then every joint's ZXY angles in degrees), ``_ROWS_AT_ONCE`` at a time.
+
+    The angles are unwrapped along time (no 360 degree jump between frames), carried from one block to the next.
+    """
+    last = None
+    for a in range(0, motion.n_frames, _ROWS_AT_ONCE):
+        b = min(motion.n_frames, a + _ROWS_AT_ONCE)
+        eul = quat_to_euler(motion.rotations[a:b, order], WRITE_ORDER)
+        if last is not None:
+            eul = np.unwrap(np.concatenate([last[None], eul]), axis=0)[1:]
+        else:
+            eul = np.unwrap(eul, axis=0)
+        last = eul[-1]
+        data = np.concatenate([motion.root_pos[a:b] * 100.0, np.degrees(eul).reshape(b - a, -1)], axis=1)
+        yield np.where(np.abs(data) < 5e-5, 0.0, data)  # no "-0.0000"
 
 
 def _serial_order(parents: tuple[int, ...]) -> list[int]:
