@@ -110,29 +110,7 @@ def listen(
     """
     t_start = time.perf_counter()
     _report(progress, 0.0, "reading the music")
-    if score is not None:
-        from kanat.listen.score import check_score_path
-
-        check_score_path(score)
-    if isinstance(audio, np.ndarray):
-        if sr is None:
-            raise ParameterError("listen(): sr (the sample rate in Hz) is required when audio is an array of samples")
-        if not isinstance(sr, (int, np.integer)) or sr <= 0:
-            raise ParameterError(f"listen(): sr must be a positive whole number of Hz, got {sr!r}")
-        y = check_signal(audio, int(sr))
-        if sr != SAMPLE_RATE:
-            import librosa
-
-            y = librosa.resample(y, orig_sr=int(sr), target_sr=SAMPLE_RATE).astype(np.float32)
-        rate = SAMPLE_RATE
-        source = ""
-    elif isinstance(audio, (str, os.PathLike)):
-        if sr is not None:
-            raise ParameterError(f"listen(): sr={sr!r} is only for arrays of samples; a file is read at its own rate")
-        y, rate = load_audio(audio, sr=SAMPLE_RATE)
-        source = str(audio)
-    else:
-        raise ParameterError(f"listen(): audio must be a file path or a numpy array of samples, got {type(audio).__name__}")
+    y, rate, source = _read_input(audio, sr, score)
     duration_s = len(y) / rate
 
     if score is not None:
@@ -156,12 +134,12 @@ def listen(
     energy = structure.beat_energy(y, rate, beats_s, env, hop)
     accent = structure.normalise_accent(meter_mod.peak_near(env, beats_s, rate, hop))
 
-    ibis = np.diff(beats_s)
-    tempo_bpm = float(np.median(60.0 / ibis)) if len(ibis) else 120.0
-    local_bpm = 60.0 / np.convolve(np.append(ibis, ibis[-1:]), np.ones(3) / 3, mode="same") if len(ibis) else np.full(len(beats_s), 120.0)
+    tempo_bpm, local_bpm = _tempo(beats_s)
     values, n = np.unique(meter, return_counts=True)
     beats_per_bar = int(values[np.argmax(n)]) if len(values) else 4
-    changes = [float(beats_s[i]) for i in range(1, len(meter)) if meter[i] != meter[i - 1] and beat_in_bar[i] == 1]
+    extras = _extras(beats_s, meter, beat_in_bar, breaks, local_bpm, letters, clarity=clarity, fallback=fallback,
+                     score_extras=score_extras)
+    extras["analysis_s"] = round(time.perf_counter() - t_start, 3)
 
     music = MusicMap(
         duration_s=duration_s,
@@ -178,21 +156,65 @@ def listen(
         energy=energy,
         accent=accent,
         source=source,
-        extras={
-            "meter_changes_s": [round(t, 4) for t in changes],
-            "passage_starts_s": [round(float(t), 4) for t in beats_s[breaks > 0]],
-            "tempo_curve_bpm": [round(float(v), 2) for v in local_bpm],
-            "pulse_clarity": round(clarity, 3),
-            "beats_fallback": bool(fallback),
-            "phrase_letters": [x.lower() for x in letters],
-            **score_extras,
-            "analysis_s": round(time.perf_counter() - t_start, 3),
-        },
+        extras=extras,
     )
     if warning:
         music.extras["warning"] = warning
     _report(progress, 1.0, "done")
     return music
+
+
+def _read_input(
+    audio: str | os.PathLike | np.ndarray, sr: int | None, score: str | os.PathLike | None,
+) -> tuple[np.ndarray, int, str]:
+    """Check :func:`listen`'s inputs; the mono samples at :data:`SAMPLE_RATE`, their rate and the source file."""
+    if score is not None:
+        from kanat.listen.score import check_score_path
+
+        check_score_path(score)
+    if isinstance(audio, np.ndarray):
+        if sr is None:
+            raise ParameterError("listen(): sr (the sample rate in Hz) is required when audio is an array of samples")
+        if not isinstance(sr, (int, np.integer)) or sr <= 0:
+            raise ParameterError(f"listen(): sr must be a positive whole number of Hz, got {sr!r}")
+        y = check_signal(audio, int(sr))
+        if sr != SAMPLE_RATE:
+            import librosa
+
+            y = librosa.resample(y, orig_sr=int(sr), target_sr=SAMPLE_RATE).astype(np.float32)
+        return y, SAMPLE_RATE, ""
+    if isinstance(audio, (str, os.PathLike)):
+        if sr is not None:
+            raise ParameterError(f"listen(): sr={sr!r} is only for arrays of samples; a file is read at its own rate")
+        y, rate = load_audio(audio, sr=SAMPLE_RATE)
+        return y, rate, str(audio)
+    raise ParameterError(f"listen(): audio must be a file path or a numpy array of samples, got {type(audio).__name__}")
+
+
+def _tempo(beats_s: np.ndarray) -> tuple[float, np.ndarray]:
+    """The median tempo (BPM) and the local tempo at each beat (a 3-beat mean), shape (B,); 120 BPM without beats."""
+    ibis = np.diff(beats_s)
+    tempo_bpm = float(np.median(60.0 / ibis)) if len(ibis) else 120.0
+    if not len(ibis):
+        return tempo_bpm, np.full(len(beats_s), 120.0)
+    return tempo_bpm, 60.0 / np.convolve(np.append(ibis, ibis[-1:]), np.ones(3) / 3, mode="same")
+
+
+def _extras(
+    beats_s: np.ndarray, meter: np.ndarray, beat_in_bar: np.ndarray, breaks: np.ndarray, local_bpm: np.ndarray,
+    letters: list, *, clarity: float, fallback: bool, score_extras: dict,
+) -> dict:
+    """The map's ``extras`` (see :func:`listen`) but ``analysis_s`` and ``warning``."""
+    changes = [float(beats_s[i]) for i in range(1, len(meter)) if meter[i] != meter[i - 1] and beat_in_bar[i] == 1]
+    return {
+        "meter_changes_s": [round(t, 4) for t in changes],
+        "passage_starts_s": [round(float(t), 4) for t in beats_s[breaks > 0]],
+        "tempo_curve_bpm": [round(float(v), 2) for v in local_bpm],
+        "pulse_clarity": round(clarity, 3),
+        "beats_fallback": bool(fallback),
+        "phrase_letters": [x.lower() for x in letters],
+        **score_extras,
+    }
 
 
 def _from_audio(y: np.ndarray, rate: int, duration_s: float, progress: Progress | None):

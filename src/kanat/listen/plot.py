@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import os
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -283,27 +284,62 @@ def plot_music(
 def _draw(mm: MusicMap, audio: np.ndarray | None, sr: int | None, note: str):
     """Build the figure (see :func:`plot_music`) on an Agg canvas, without pyplot."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     duration = float(mm.duration_s)
     n_rows, row_s = _layout(duration)
-    warning = str(mm.extras.get("warning") or "").strip()
-    warning_lines = textwrap.wrap(f"Warning: {warning}", 150, max_lines=4, placeholder=" ...") if warning else []
+    warning_lines = _warning_lines(mm)
     head_in = _TITLE_IN + _KEY_IN + _WARNING_IN * len(warning_lines)
     row_in = _WAVE_IN + _BEAT_IN + _PHRASE_IN + _SECTION_IN + _GAP_IN
     height_in = head_in + n_rows * row_in + 0.05
     fig = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
-    plot_w_in = WIDTH_IN - _LEFT_IN - _RIGHT_IN
-    plot_w_px = plot_w_in * DPI
+    plot_w_px = (WIDTH_IN - _LEFT_IN - _RIGHT_IN) * DPI
+    _draw_header(fig, mm, warning_lines, note, height_in)
+    marks = _marks(mm)
+    env = None
+    if audio is not None and audio.size:
+        env = _envelope(audio, int(sr), row_s / plot_w_px)
+    y_in = head_in
+    for r in range(n_rows):
+        row = _Row(r * row_s, (r + 1) * row_s, row_s, plot_w_px)
+        y_in = _draw_row(fig, mm, marks, env, row, y_in, height_in)
+    return fig
 
-    def frac_y(top_in: float, h_in: float) -> tuple[float, float]:
-        return 1.0 - (top_in + h_in) / height_in, h_in / height_in
 
-    # ---------------------------------------------------------------- header
+@dataclass(frozen=True)
+class _Row:
+    """One row of the picture: the seconds it covers and its width in pixels."""
+
+    t0: float
+    t1: float
+    row_s: float
+    px: float
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """The map's per-beat data, worked out once for all rows."""
+
+    beats: np.ndarray
+    downs: np.ndarray
+    is_down: np.ndarray
+    labels: list
+    is_one: np.ndarray
+    changes: list
+    phrase_spans: list
+    section_colour: dict
+
+
+def _warning_lines(mm: MusicMap) -> list[str]:
+    """The map's warning, wrapped to at most four lines (none without a warning)."""
+    warning = str(mm.extras.get("warning") or "").strip()
+    return textwrap.wrap(f"Warning: {warning}", 150, max_lines=4, placeholder=" ...") if warning else []
+
+
+def _draw_header(fig, mm: MusicMap, warning_lines: list[str], note: str, height_in: float) -> None:
+    """The title, the warning in red under it, and the key to the picture."""
+    duration = float(mm.duration_s)
     name = Path(mm.source).name if mm.source else "music"
     meter_text = meter_summary(mm)
     title = (f"{name}   ·   {mm.tempo_bpm:.0f} BPM   ·   meter {meter_text}   ·   {_n(mm.n_beats, 'beat')}, "
@@ -322,122 +358,159 @@ def _draw(mm: MusicMap, audio: np.ndarray | None, sr: int | None, note: str):
         key += f"   ·   {note}"
     fig.text(_LEFT_IN / WIDTH_IN, 1.0 - (y_in + 0.02) / height_in, key, fontsize=8.5, color=_MUTED, ha="left",
              va="baseline")
-    y_in = head_in
 
-    # ------------------------------------------------------- shared per-beat data
+
+def _marks(mm: MusicMap) -> _Marks:
+    """Which beats are bar starts and "1"s, the meter changes, phrase spans and section colours."""
     beats = mm.beats_s
     downs = mm.downbeats_s
     is_down = np.isin(np.round(beats, 4), np.round(downs, 4)) | (mm.beat_in_bar == 1)
     labels = mm.count_labels
     is_one = np.array([lab == "1" for lab in labels], dtype=bool) & is_down
-    changes = _meter_changes(mm)
-    phrase_spans = _phrase_spans(mm)
     letters = []
     for sec in mm.sections:
         if sec["label"] not in letters:
             letters.append(sec["label"])
     section_colour = {lab: _SECTIONS[k % len(_SECTIONS)] for k, lab in enumerate(letters)}
-    env = None
-    if audio is not None and audio.size:
-        env = _envelope(audio, int(sr), row_s / plot_w_px)
+    return _Marks(beats, downs, is_down, labels, is_one, _meter_changes(mm), _phrase_spans(mm), section_colour)
 
-    for r in range(n_rows):
-        t0, t1 = r * row_s, (r + 1) * row_s
-        left = _LEFT_IN / WIDTH_IN
-        width = plot_w_in / WIDTH_IN
-        axes = []
-        for h_in in (_WAVE_IN, _BEAT_IN, _PHRASE_IN, _SECTION_IN):
-            bottom, h = frac_y(y_in, h_in)
-            ax = fig.add_axes((left, bottom, width, h))
-            ax.set_xlim(t0, t1)
-            ax.set_yticks([])
-            ax.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
-            for side in ("top", "right", "left"):
-                ax.spines[side].set_visible(False)
-            ax.spines["bottom"].set_color(_GRID)
-            axes.append(ax)
-            y_in += h_in
-        y_in += _GAP_IN
-        ax_w, ax_b, ax_p, ax_s = axes
-        in_row = (beats >= t0 - 1e-9) & (beats < t1)
 
-        # waveform and energy
-        ax_w.set_ylim(0.0, 1.04)
-        if env is not None:
-            times, lo, hi = env
-            m = (times >= t0 - row_s / plot_w_px) & (times <= t1 + row_s / plot_w_px)
-            ax_w.fill_between(times[m], 0.5 + 0.48 * lo[m], 0.5 + 0.48 * hi[m], color=_WAVE, linewidth=0)
-        d_row = downs[(downs >= t0) & (downs < t1)]
-        ax_w.vlines(d_row, 0, 1.04, color=_GRID, linewidth=0.8, zorder=0)
-        idx = np.flatnonzero(in_row)
-        if idx.size:  # one beat either side, so the line reaches the row's edges
-            idx = np.arange(max(0, idx[0] - 1), min(beats.size, idx[-1] + 2))
-            ax_w.plot(beats[idx], mm.energy[idx], color=_ENERGY, linewidth=1.6, zorder=3)
-        ax_w.set_xlim(t0, t1)
-        _side_label(ax_w, "wave /\nenergy")
+def _draw_row(fig, mm: MusicMap, marks: _Marks, env, row: _Row, y_in: float, height_in: float) -> float:
+    """Draw one row, its top ``y_in`` inches down the picture; returns the top of the next row."""
+    axes, y_in = _row_axes(fig, row, y_in, height_in)
+    ax_w, ax_b, ax_p, ax_s = axes
+    beats, downs = marks.beats, marks.downs
+    in_row = (beats >= row.t0 - 1e-9) & (beats < row.t1)
+    d_row = downs[(downs >= row.t0) & (downs < row.t1)]
+    _draw_wave(ax_w, mm.energy, beats, env, row, in_row, d_row)
+    _draw_counts(ax_b, marks, row, in_row, d_row)
+    _draw_phrases(ax_p, marks.phrase_spans, row)
+    _draw_sections(ax_s, mm.sections, marks.section_colour, row)
+    _draw_meter_changes(axes, mm, marks.changes, row)
+    _draw_time_axis(axes, row, float(mm.duration_s))
+    return y_in
 
-        # beats, bars and counts
-        ax_b.set_ylim(0, 1)
-        ax_b.spines["bottom"].set_visible(False)
-        b_row = beats[in_row & ~is_down]
-        ax_b.add_collection(LineCollection([[(t, 0.0), (t, 0.38)] for t in b_row], colors=_BEAT, linewidths=0.8))
-        ax_b.add_collection(LineCollection([[(t, 0.0), (t, 0.62)] for t in d_row], colors=_DOWNBEAT, linewidths=2.2))
-        x_px = (beats - t0) / row_s * plot_w_px
-        mask = _label_choice(x_px, [in_row, in_row & is_down, in_row & is_one])
-        for i in np.flatnonzero(mask):
-            strong = bool(is_down[i])
-            ax_b.text(beats[i] + row_s * 3.0 / plot_w_px, 0.66 if strong else 0.42, labels[i],
-                      fontsize=9.5 if strong else 8, weight="bold" if strong else "normal",
-                      color=_TEXT if strong else _MUTED, ha="left", va="bottom", clip_on=True)
-        _side_label(ax_b, "counts")
 
-        # phrases
-        ax_p.set_ylim(0, 1)
-        ax_p.spines["bottom"].set_visible(False)
-        for k, (a, z) in enumerate(phrase_spans):
-            if z <= t0 or a >= t1:
-                continue
-            ax_p.add_patch(Rectangle((a, 0.06), z - a, 0.88, facecolor=_PHRASES[k % 2], edgecolor="white",
-                                     linewidth=1.5))
-            va, vz = max(a, t0), min(z, t1)
-            if (vz - va) / row_s * plot_w_px >= 16:
-                ax_p.text((va + vz) / 2, 0.5, str(k + 1), fontsize=9, color=_TEXT, ha="center", va="center")
-        _side_label(ax_p, "phrases")
+def _row_axes(fig, row: _Row, y_in: float, height_in: float) -> tuple[list, float]:
+    """The row's four bands (wave, counts, phrases, sections) as bare axes, and the top of the next row."""
+    left = _LEFT_IN / WIDTH_IN
+    width = (WIDTH_IN - _LEFT_IN - _RIGHT_IN) / WIDTH_IN
+    axes = []
+    for h_in in (_WAVE_IN, _BEAT_IN, _PHRASE_IN, _SECTION_IN):
+        bottom, h = 1.0 - (y_in + h_in) / height_in, h_in / height_in
+        ax = fig.add_axes((left, bottom, width, h))
+        ax.set_xlim(row.t0, row.t1)
+        ax.set_yticks([])
+        ax.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        ax.spines["bottom"].set_color(_GRID)
+        axes.append(ax)
+        y_in += h_in
+    return axes, y_in + _GAP_IN
 
-        # sections
-        ax_s.set_ylim(0, 1)
-        for sec in mm.sections:
-            a, z, lab = float(sec["start_s"]), float(sec["end_s"]), str(sec["label"])
-            if z <= t0 or a >= t1:
-                continue
-            ax_s.add_patch(Rectangle((a, 0.06), z - a, 0.88, facecolor=section_colour[lab], edgecolor="white",
-                                     linewidth=1.5))
-            va, vz = max(a, t0), min(z, t1)
-            if (vz - va) / row_s * plot_w_px >= 12:
-                ax_s.text((va + vz) / 2, 0.5, lab, fontsize=10, weight="bold", color=_TEXT, ha="center",
-                          va="center")
-        _side_label(ax_s, "sections")
 
-        # meter changes, through every band of the row
-        for t, before, after in changes:
-            if t0 <= t < t1:
-                for ax in axes:
-                    ax.axvline(t, color=_METER, linewidth=1.6, linestyle=(0, (4, 2)), zorder=4)
-                bpm = _passage_tempo_bpm(mm, t)
-                change = f"{before}/4 -> {after}/4" + (f", about {bpm:.0f} BPM" if bpm else "")
-                ax_w.text(t + row_s * 4.0 / plot_w_px, 1.0, change, fontsize=10,
-                          weight="bold", color=_METER, ha="left", va="top", zorder=5,
-                          bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5})
+def _draw_wave(ax, energy: np.ndarray, beats: np.ndarray, env, row: _Row, in_row: np.ndarray,
+               d_row: np.ndarray) -> None:
+    """The waveform envelope, faint bar lines, and the energy per beat as a line."""
+    t0, t1, row_s, plot_w_px = row.t0, row.t1, row.row_s, row.px
+    ax.set_ylim(0.0, 1.04)
+    if env is not None:
+        times, lo, hi = env
+        m = (times >= t0 - row_s / plot_w_px) & (times <= t1 + row_s / plot_w_px)
+        ax.fill_between(times[m], 0.5 + 0.48 * lo[m], 0.5 + 0.48 * hi[m], color=_WAVE, linewidth=0)
+    ax.vlines(d_row, 0, 1.04, color=_GRID, linewidth=0.8, zorder=0)
+    idx = np.flatnonzero(in_row)
+    if idx.size:  # one beat either side, so the line reaches the row's edges
+        idx = np.arange(max(0, idx[0] - 1), min(beats.size, idx[-1] + 2))
+        ax.plot(beats[idx], energy[idx], color=_ENERGY, linewidth=1.6, zorder=3)
+    ax.set_xlim(t0, t1)
+    _side_label(ax, "wave /\nenergy")
 
-        # the time axis under the row
-        ax_s.tick_params(axis="x", which="both", bottom=True, labelbottom=True, labelsize=8.5, colors=_MUTED,
-                         length=3)
-        ax_s.xaxis.set_major_locator(MaxNLocator(nbins=16, steps=[1, 2, 5, 10]))
-        ax_s.xaxis.set_major_formatter(FuncFormatter(_clock))
-        if t1 > duration:
+
+def _draw_counts(ax, marks: _Marks, row: _Row, in_row: np.ndarray, d_row: np.ndarray) -> None:
+    """Beats as thin ticks, bar starts as strong ones, and the dancer's counts where they are readable."""
+    from matplotlib.collections import LineCollection
+
+    beats, is_down, labels = marks.beats, marks.is_down, marks.labels
+    row_s, plot_w_px = row.row_s, row.px
+    ax.set_ylim(0, 1)
+    ax.spines["bottom"].set_visible(False)
+    b_row = beats[in_row & ~is_down]
+    ax.add_collection(LineCollection([[(t, 0.0), (t, 0.38)] for t in b_row], colors=_BEAT, linewidths=0.8))
+    ax.add_collection(LineCollection([[(t, 0.0), (t, 0.62)] for t in d_row], colors=_DOWNBEAT, linewidths=2.2))
+    x_px = (beats - row.t0) / row_s * plot_w_px
+    mask = _label_choice(x_px, [in_row, in_row & is_down, in_row & marks.is_one])
+    for i in np.flatnonzero(mask):
+        strong = bool(is_down[i])
+        ax.text(beats[i] + row_s * 3.0 / plot_w_px, 0.66 if strong else 0.42, labels[i],
+                fontsize=9.5 if strong else 8, weight="bold" if strong else "normal",
+                color=_TEXT if strong else _MUTED, ha="left", va="bottom", clip_on=True)
+    _side_label(ax, "counts")
+
+
+def _draw_phrases(ax, phrase_spans: list[tuple[float, float]], row: _Row) -> None:
+    """One box per phrase in the row, numbered where it is wide enough."""
+    from matplotlib.patches import Rectangle
+
+    t0, t1 = row.t0, row.t1
+    ax.set_ylim(0, 1)
+    ax.spines["bottom"].set_visible(False)
+    for k, (a, z) in enumerate(phrase_spans):
+        if z <= t0 or a >= t1:
+            continue
+        ax.add_patch(Rectangle((a, 0.06), z - a, 0.88, facecolor=_PHRASES[k % 2], edgecolor="white",
+                               linewidth=1.5))
+        va, vz = max(a, t0), min(z, t1)
+        if (vz - va) / row.row_s * row.px >= 16:
+            ax.text((va + vz) / 2, 0.5, str(k + 1), fontsize=9, color=_TEXT, ha="center", va="center")
+    _side_label(ax, "phrases")
+
+
+def _draw_sections(ax, sections: list[dict], section_colour: dict, row: _Row) -> None:
+    """One box per section in the row, coloured and lettered by its label."""
+    from matplotlib.patches import Rectangle
+
+    t0, t1 = row.t0, row.t1
+    ax.set_ylim(0, 1)
+    for sec in sections:
+        a, z, lab = float(sec["start_s"]), float(sec["end_s"]), str(sec["label"])
+        if z <= t0 or a >= t1:
+            continue
+        ax.add_patch(Rectangle((a, 0.06), z - a, 0.88, facecolor=section_colour[lab], edgecolor="white",
+                               linewidth=1.5))
+        va, vz = max(a, t0), min(z, t1)
+        if (vz - va) / row.row_s * row.px >= 12:
+            ax.text((va + vz) / 2, 0.5, lab, fontsize=10, weight="bold", color=_TEXT, ha="center",
+                    va="center")
+    _side_label(ax, "sections")
+
+
+def _draw_meter_changes(axes: list, mm: MusicMap, changes: list[tuple[float, int, int]], row: _Row) -> None:
+    """A dashed line through every band at each change of meter in the row, labelled on the wave band."""
+    for t, before, after in changes:
+        if row.t0 <= t < row.t1:
             for ax in axes:
-                ax.axvspan(duration, t1, color="#f5f6f8", zorder=-1, linewidth=0)
-    return fig
+                ax.axvline(t, color=_METER, linewidth=1.6, linestyle=(0, (4, 2)), zorder=4)
+            bpm = _passage_tempo_bpm(mm, t)
+            change = f"{before}/4 -> {after}/4" + (f", about {bpm:.0f} BPM" if bpm else "")
+            axes[0].text(t + row.row_s * 4.0 / row.px, 1.0, change, fontsize=10,
+                         weight="bold", color=_METER, ha="left", va="top", zorder=5,
+                         bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5})
+
+
+def _draw_time_axis(axes: list, row: _Row, duration: float) -> None:
+    """The clock times under the row, and a grey wash past the end of the music."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax_s = axes[-1]
+    ax_s.tick_params(axis="x", which="both", bottom=True, labelbottom=True, labelsize=8.5, colors=_MUTED,
+                     length=3)
+    ax_s.xaxis.set_major_locator(MaxNLocator(nbins=16, steps=[1, 2, 5, 10]))
+    ax_s.xaxis.set_major_formatter(FuncFormatter(_clock))
+    if row.t1 > duration:
+        for ax in axes:
+            ax.axvspan(duration, row.t1, color="#f5f6f8", zorder=-1, linewidth=0)
 
 
 def _n(count: int, noun: str) -> str:

@@ -210,30 +210,51 @@ def draw_overlays(canvas: skia.Canvas, tl: Timeline, t: float, width: int, heigh
     u = height / 720.0
     margin = 24 * u
     beat = tl.beat_at(t)
-    caption = tl.caption_at(t)
     has_counts = len(tl.beats_s) > 0
 
-    # --- top left: the count, big, and the step under it
-    x0, y0 = margin, margin
-    if has_counts:
-        card_w = 150 * u
-        _rrect(canvas, x0, y0, card_w, 128 * u, 14 * u, CARD)
-        if beat >= 0:
-            since = t - tl.beats_s[beat]
-            pulse = math.exp(-since / 0.12)
-            size = 86 * u * (1.0 + 0.12 * pulse)
-            colour = ACCENT if tl.downbeat[beat] else INK
-            _text(canvas, tl.labels[beat], x0 + 62 * u, y0 + 96 * u + 0.2 * (size - 86 * u), font(size, True), colour, "center")
-            nxt = tl.beats_s[beat + 1] if beat + 1 < len(tl.beats_s) else tl.beats_s[beat] + (
-                np.median(np.diff(tl.beats_s)) if len(tl.beats_s) > 1 else 0.5)
-            if not tl.triple[beat] and 0.5 * (tl.beats_s[beat] + nxt) <= t < nxt:
-                _text(canvas, "&", x0 + 122 * u, y0 + 62 * u, font(34 * u, True), INK_SOFT, "center")
-        else:
-            _text(canvas, "·", x0 + 62 * u, y0 + 92 * u, font(86 * u, True), INK_SOFT, "center")
-        _text(canvas, "count", x0 + 14 * u, y0 + 120 * u, font(13 * u), INK_SOFT)
-        cx = x0 + card_w + 14 * u
+    # --- top left: the count, big, and the step beside it
+    cx = _draw_count(canvas, tl, t, beat, margin, margin, u) if has_counts else margin
+    _draw_caption(canvas, tl.caption_at(t), cx, margin, width, u)
+
+    # --- top right: section and phrase, colour legend
+    right = width - margin
+    k, current = tl.phrase_at(beat) if has_counts else (-1, False)
+    legend_y = _draw_place(canvas, tl.section_at(t), k, current, right, margin, u)
+    _draw_legend(canvas, right, legend_y, u)
+
+    # --- bottom: the phrase strip, and the progress bar under it
+    strip_h = 92 * u
+    bar_h = 6 * u
+    bottom = height - margin
+    strip_y = bottom - bar_h - 12 * u - strip_h
+    if has_counts and k >= 0:
+        _cached_strip(canvas, tl, t, beat, k, current, margin, strip_y, width - 2 * margin, strip_h, u)
+    _draw_progress(canvas, tl, t, margin, bottom, width - 2 * margin, bar_h, u)
+
+
+def _draw_count(canvas, tl: Timeline, t: float, beat: int, x0: float, y0: float, u: float) -> float:
+    """The card with the current count, pulsing on the beat, and "&" past half-way; returns the x right of it."""
+    card_w = 150 * u
+    _rrect(canvas, x0, y0, card_w, 128 * u, 14 * u, CARD)
+    if beat >= 0:
+        since = t - tl.beats_s[beat]
+        pulse = math.exp(-since / 0.12)
+        size = 86 * u * (1.0 + 0.12 * pulse)
+        colour = ACCENT if tl.downbeat[beat] else INK
+        _text(canvas, tl.labels[beat], x0 + 62 * u, y0 + 96 * u + 0.2 * (size - 86 * u), font(size, True), colour,
+              "center")
+        nxt = tl.beats_s[beat + 1] if beat + 1 < len(tl.beats_s) else tl.beats_s[beat] + (
+            np.median(np.diff(tl.beats_s)) if len(tl.beats_s) > 1 else 0.5)
+        if not tl.triple[beat] and 0.5 * (tl.beats_s[beat] + nxt) <= t < nxt:
+            _text(canvas, "&", x0 + 122 * u, y0 + 62 * u, font(34 * u, True), INK_SOFT, "center")
     else:
-        cx = x0
+        _text(canvas, "·", x0 + 62 * u, y0 + 92 * u, font(86 * u, True), INK_SOFT, "center")
+    _text(canvas, "count", x0 + 14 * u, y0 + 120 * u, font(13 * u), INK_SOFT)
+    return x0 + card_w + 14 * u
+
+
+def _draw_caption(canvas, caption: str, cx: float, y0: float, width: int, u: float) -> None:
+    """The current step's name on a card at ``cx``, shortened to fit; nothing without a step."""
     if caption:
         f = font(30 * u, True)
         s = _fit(caption, f, width * 0.55)
@@ -241,25 +262,28 @@ def draw_overlays(canvas: skia.Canvas, tl: Timeline, t: float, width: int, heigh
         _rrect(canvas, cx, y0, w + 32 * u, 52 * u, 14 * u, CARD)
         _text(canvas, s, cx + 16 * u, y0 + 36 * u, f, INK)
 
-    # --- top right: section and phrase, colour legend
-    right = width - margin
+
+def _draw_place(canvas, sec: str, k: int, current: bool, right: float, y0: float, u: float) -> float:
+    """The section and phrase on a card at the top right; returns the top of the legend below it."""
     f = font(20 * u, True)
     info = []
-    sec = tl.section_at(t)
     if sec:
         info.append(f"section {sec}")
-    k, current = tl.phrase_at(beat) if has_counts else (-1, False)
     if k >= 0 and current:
         info.append(f"phrase {k + 1}")
     elif k >= 0:
         info.append(f"phrase {k + 1} next")
-    legend_y = y0
-    if info:
-        s = "  ·  ".join(info)
-        w = f.measureText(s)
-        _rrect(canvas, right - w - 28 * u, y0, w + 28 * u, 40 * u, 12 * u, CARD)
-        _text(canvas, s, right - 14 * u, y0 + 27 * u, f, INK, "right")
-        legend_y = y0 + 48 * u
+    if not info:
+        return y0
+    s = "  ·  ".join(info)
+    w = f.measureText(s)
+    _rrect(canvas, right - w - 28 * u, y0, w + 28 * u, 40 * u, 12 * u, CARD)
+    _text(canvas, s, right - 14 * u, y0 + 27 * u, f, INK, "right")
+    return y0 + 48 * u
+
+
+def _draw_legend(canvas, right: float, legend_y: float, u: float) -> None:
+    """The colour legend of the dancer's right and left sides."""
     fl = font(15 * u)
     wl = fl.measureText("dancer's right") + fl.measureText("left") + 70 * u
     _rrect(canvas, right - wl, legend_y, wl, 28 * u, 10 * u, CARD)
@@ -270,17 +294,11 @@ def draw_overlays(canvas: skia.Canvas, tl: Timeline, t: float, width: int, heigh
     canvas.drawCircle(xx + 5 * u, legend_y + 14 * u, 6 * u, skia.Paint(AntiAlias=True, Color=0xFF6B9ECC))
     _text(canvas, "left", xx + 16 * u, legend_y + 19 * u, fl, INK)
 
-    # --- bottom: the phrase strip
-    strip_h = 92 * u
-    bar_h = 6 * u
-    bottom = height - margin
-    strip_y = bottom - bar_h - 12 * u - strip_h
-    if has_counts and k >= 0:
-        _cached_strip(canvas, tl, t, beat, k, current, margin, strip_y, width - 2 * margin, strip_h, u)
 
-    # --- progress bar
+def _draw_progress(canvas, tl: Timeline, t: float, margin: float, bottom: float, bw: float, bar_h: float,
+                   u: float) -> None:
+    """The progress bar along the bottom, with a mark and a letter at each section's start."""
     frac = float(np.clip(t / tl.duration_s, 0.0, 1.0)) if tl.duration_s > 0 else 0.0
-    bw = width - 2 * margin
     _rrect(canvas, margin, bottom - bar_h, bw, bar_h, bar_h / 2, 0x40FFFFFF)
     _rrect(canvas, margin, bottom - bar_h, bw, bar_h, bar_h / 2, 0x332D3A4A)
     _rrect(canvas, margin, bottom - bar_h, max(bar_h, bw * frac), bar_h, bar_h / 2, 0xCC5E7FA3)
