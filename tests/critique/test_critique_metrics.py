@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from testkit.critique import FPS, PELVIS_Y, make_motion, make_music_map, pulsing_root, standing_root
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kanat.body import center_of_mass, rotations, sole_points
@@ -265,3 +265,13 @@ def test_strict_minima_are_scipys_argrelextrema(order):
     rng = np.random.default_rng(order)
     for x in (rng.normal(size=500), np.round(rng.normal(size=300), 1), np.zeros(20), np.arange(5.0), np.array([1.0])):
         assert np.array_equal(M.strict_minima(x, order), argrelextrema(x, np.less, order=order)[0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.lists(st.floats(-1e4, 1e4), min_size=0, max_size=40), ref=st.lists(st.floats(-1e4, 1e4), min_size=1, max_size=40))
+def test_nearest_gap_is_the_matrix_minimum(x, ref):
+    from kanat.critique.metrics import nearest_gap
+
+    x, ref = np.array(x, dtype=float), np.array(ref, dtype=float)
+    expected = np.min(np.abs(x[:, None] - ref[None, :]), axis=1) if x.size else np.zeros(0)
+    assert np.array_equal(nearest_gap(x, ref), expected)

@@ -26,6 +26,17 @@ def test_deterministic(motion, demo_score, demo_music_map, library):
     assert np.array_equal(again.rotations, motion.rotations)
 
 
+def test_blended_a_block_of_frames_at_a_time_the_motion_is_the_same(motion, demo_score, demo_music_map, library,
+                                                                    monkeypatch):
+    """An hour is blended between its keys a block at a time (bounded memory); the blocks change nothing."""
+    from kanat.perform import curves
+
+    monkeypatch.setattr(curves, "_FRAMES_AT_ONCE", 997)
+    assert motion.n_frames > 3 * 997
+    again = perform(demo_score, demo_music_map, library=library)
+    assert np.array_equal(again.rotations, motion.rotations) and np.array_equal(again.root_pos, motion.root_pos)
+
+
 def _foot_speeds(motion):
     """Horizontal speed of each weight-bearing foot: the slower of its heel and ball
     (a foot pivoting on its ball or rolling through the heel is planted)."""

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from kanat.critique.metrics import resample_positions, strict_minima
+from kanat.critique.metrics import nearest_gap, resample_positions, strict_minima
 from kanat.listen.audio import blockwise
 
 #: Bailando's motion frame rate, and the sample rate that makes librosa's hop of 512 samples one frame.
@@ -157,5 +157,5 @@ def bailando_bas(positions: np.ndarray, fps: float, music_beat_frames: np.ndarra
         return None
     if dance.size == 0:
         return 0.0
-    d2 = np.min((dance[None, :] - music[:, None]) ** 2, axis=1)
+    d2 = nearest_gap(music, dance) ** 2
     return float(np.mean(np.exp(-d2 / (2.0 * SIGMA_FRAMES**2))))

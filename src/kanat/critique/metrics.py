@@ -83,6 +83,21 @@ def window_means(values: np.ndarray, fps: float, edges_s: np.ndarray) -> np.ndar
     return out
 
 
+def nearest_gap(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """``min_k |x_i - ref_k|`` for every ``x_i``, shape like ``x``; ``ref`` non-empty.
+
+    The same numbers as ``np.min(np.abs(x[:, None] - ref[None, :]), axis=1)``
+    without the len(x) x len(ref) matrix (an hour of beats against an hour of
+    kinematic beats is a gigabyte).
+    """
+    x = np.asarray(x, dtype=float)
+    ref = np.sort(np.asarray(ref, dtype=float))
+    i = np.searchsorted(ref, x)
+    lo = ref[np.clip(i - 1, 0, len(ref) - 1)]
+    hi = ref[np.clip(i, 0, len(ref) - 1)]
+    return np.minimum(np.abs(x - lo), np.abs(x - hi))
+
+
 def beat_edges_s(beats_s: np.ndarray, end_s: float) -> np.ndarray:
     """Window edges, one window per beat: from each beat to the next, the last
     beat closing one median beat later (or at ``end_s``, whichever is first)."""
@@ -165,7 +180,7 @@ def beat_align_per_beat(
     if motion.size == 0:
         out[inside] = 0.0
         return out
-    d = np.min(np.abs(frames[inside][:, None] - motion[None, :]), axis=1)
+    d = nearest_gap(frames[inside], motion)
     out[inside] = np.exp(-(d**2) / (2.0 * sigma_frames**2))
     return out
 
@@ -208,7 +223,7 @@ def fact_beat_alignment(positions: np.ndarray, fps: float, beats_s: np.ndarray, 
     motion = kinematic_beats_fact(p)
     if music.size == 0 or motion.size == 0:
         return 0.0
-    d = np.min(np.abs(motion[:, None] - music[None, :]), axis=1)
+    d = nearest_gap(motion, music)
     return float(np.mean(np.exp(-(d**2) / (2.0 * sigma_frames**2))))
 
 

@@ -66,6 +66,28 @@ def _tangents(q: np.ndarray, kt: np.ndarray, eases: list[str]) -> np.ndarray:
     return m
 
 
+#: Frames blended at a time by :func:`sample_keys`.
+_FRAMES_AT_ONCE = 8192
+
+
+def _between_keys(q, m, seg, nxt, u, dt, seg_ease) -> np.ndarray:
+    """Rotations (F, 24, 4) of frames between keys ``seg`` and ``nxt`` at fraction ``u``: Hermite or eased slerp."""
+    rot = np.empty((seg.shape[0], 24, 4))
+    curve = np.isin(seg_ease, ("smooth", "sustained"))
+    # Hermite through the keys where the movement flows
+    uu = u[curve][:, None, None]
+    h00, h10, h01, h11 = 2 * uu**3 - 3 * uu**2 + 1, uu**3 - 2 * uu**2 + uu, -2 * uu**3 + 3 * uu**2, uu**3 - uu**2
+    d = dt[curve][:, None, None]
+    rot[curve] = h00 * q[seg[curve]] + h10 * d * m[seg[curve]] + h01 * q[nxt[curve]] + h11 * d * m[nxt[curve]]
+    # eased slerp where it arrives sharply or keeps its speed
+    for kind in ("sharp", "linear"):
+        sel = seg_ease == kind
+        if sel.any():
+            w = np.broadcast_to(ease(u[sel], kind)[:, None], (int(sel.sum()), 24))
+            rot[sel] = R.slerp(q[seg[sel]], q[nxt[sel]], w)
+    return R.normalize(rot)
+
+
 def sample_keys(keys: list[Key], times: np.ndarray):
     """Rotations (T, 24, 4), support per frame, step index per frame and the push-off frames, at ``times``."""
     kt = np.array([k.time_s for k in keys])
@@ -80,19 +102,9 @@ def sample_keys(keys: list[Key], times: np.ndarray):
     m = _tangents(q, kt, eases)
     seg_ease = np.array([eases[j] for j in nxt])
     rot = np.empty((T, 24, 4))
-    curve = np.isin(seg_ease, ("smooth", "sustained"))
-    # Hermite through the keys where the movement flows
-    uu = u[curve][:, None, None]
-    h00, h10, h01, h11 = 2 * uu**3 - 3 * uu**2 + 1, uu**3 - 2 * uu**2 + uu, -2 * uu**3 + 3 * uu**2, uu**3 - uu**2
-    d = dt[curve][:, None, None]
-    rot[curve] = h00 * q[seg[curve]] + h10 * d * m[seg[curve]] + h01 * q[nxt[curve]] + h11 * d * m[nxt[curve]]
-    # eased slerp where it arrives sharply or keeps its speed
-    for kind in ("sharp", "linear"):
-        sel = seg_ease == kind
-        if sel.any():
-            w = np.broadcast_to(ease(u[sel], kind)[:, None], (int(sel.sum()), 24))
-            rot[sel] = R.slerp(q[seg[sel]], q[nxt[sel]], w)
-    rot = R.normalize(rot)
+    for a in range(0, T, _FRAMES_AT_ONCE):  # frame by frame maths, a block at a time: an hour stays small
+        sl = slice(a, min(T, a + _FRAMES_AT_ONCE))
+        rot[sl] = _between_keys(q, m, seg[sl], nxt[sl], u[sl], dt[sl], seg_ease[sl])
     support = _frame_supports(keys, seg, nxt)
     # pushing off: the next key is in the air; the feet stay where they are until take-off
     pre_air = np.array([keys[j].support != "air" and keys[n].support == "air" for j, n in zip(seg, nxt)])
