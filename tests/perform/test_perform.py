@@ -28,10 +28,11 @@ def test_deterministic(motion, demo_score, demo_music_map, library):
 
 def test_blended_a_block_of_frames_at_a_time_the_motion_is_the_same(motion, demo_score, demo_music_map, library,
                                                                     monkeypatch):
-    """An hour is blended between its keys a block at a time (bounded memory); the blocks change nothing."""
-    from kanat.perform import curves
+    """An hour is blended and smoothed a block of frames at a time (bounded memory); the blocks change nothing."""
+    from kanat.perform import curves, performer
 
     monkeypatch.setattr(curves, "_FRAMES_AT_ONCE", 997)
+    monkeypatch.setattr(performer, "_FRAMES_AT_ONCE", 997)
     assert motion.n_frames > 3 * 997
     again = perform(demo_score, demo_music_map, library=library)
     assert np.array_equal(again.rotations, motion.rotations) and np.array_equal(again.root_pos, motion.root_pos)

@@ -73,6 +73,18 @@ def forward_kinematics(
     return pos, glob
 
 
+def joint_positions(skeleton: Skeleton, root_pos: np.ndarray, rotations: np.ndarray, *, block: int = 8192) -> np.ndarray:
+    """The positions of :func:`forward_kinematics` (T, 24, 3), computed ``block`` frames at a time.
+
+    The same numbers, without holding the world orientations (T, 24, 4) of a long take.
+    """
+    T = rotations.shape[0]
+    pos = np.empty((T, 24, 3))
+    for a in range(0, T, block):
+        pos[a : a + block] = forward_kinematics(skeleton, root_pos[a : a + block], rotations[a : a + block])[0]
+    return pos
+
+
 def center_of_mass(positions: np.ndarray) -> np.ndarray:
     """Whole-body centre of mass from world joint positions (de Leva 1996).
 

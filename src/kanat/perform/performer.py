@@ -22,13 +22,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from kanat.body import J, Motion, center_of_mass, default_skeleton, forward_kinematics
+from kanat.body import J, Motion, center_of_mass, default_skeleton
+from kanat.body.kinematics import joint_positions
 from kanat.body import rotations as R
 from kanat.body.skeleton import Skeleton
 from kanat.compose.score import Score
 from kanat.errors import ScoreError
 from kanat.listen.musicmap import MusicMap
-from kanat.perform.curves import apply_spotting, sample_keys, spot_offsets, yaw_track
+from kanat.perform.curves import _FRAMES_AT_ONCE, apply_spotting, sample_keys, spot_offsets, yaw_track
 from kanat.perform.ik import two_bone_ik
 from kanat.perform.keys import score_keys
 from kanat.body.placement import SUPPORT_FEET, fill_flights, ground_heights, sole_lows
@@ -54,12 +55,25 @@ _TRAVEL_WEIGHT = {"air": 1.0, "left": 1.0, "right": 1.0, "both": 0.0, "floor": 0
 
 
 def _smooth_rotations(rot: np.ndarray, sigma_frames: float) -> np.ndarray:
-    """Gaussian smoothing of quaternion tracks (sign-aligned), shape (T, 24, 4)."""
-    q = rot.copy()
-    dots = np.sum(q[1:] * q[:-1], axis=-1)
-    flips = np.cumprod(np.where(dots < 0, -1.0, 1.0), axis=0)
-    q[1:] *= flips[..., None]
-    return R.normalize(gaussian_filter1d(q, sigma_frames, axis=0, mode="nearest"))
+    """Gaussian smoothing of quaternion tracks (sign-aligned), shape (T, 24, 4).
+
+    Taken ``_FRAMES_AT_ONCE`` frames at a time with the filter's reach on either side, so an hour's tracks
+    never need several copies at once; the numbers are those of one filter over the whole.
+    """
+    T = rot.shape[0]
+    dots = np.zeros((max(T - 1, 0), rot.shape[1]))  # each frame against the one before
+    for a in range(0, T - 1, _FRAMES_AT_ONCE):
+        b = min(T - 1, a + _FRAMES_AT_ONCE)
+        dots[a:b] = np.sum(rot[a + 1 : b + 1] * rot[a:b], axis=-1)
+    sign = np.concatenate([np.ones((1, rot.shape[1])), np.cumprod(np.where(dots < 0, -1.0, 1.0), axis=0)])
+    reach = int(4.0 * float(sigma_frames) + 0.5) + 1  # gaussian_filter1d's kernel radius (truncate = 4), and one
+    out = np.empty_like(rot)
+    for a in range(0, T, _FRAMES_AT_ONCE):
+        b = min(T, a + _FRAMES_AT_ONCE)
+        a0, b0 = max(0, a - reach), min(T, b + reach)
+        q = rot[a0:b0] * sign[a0:b0, :, None]
+        out[a:b] = R.normalize(gaussian_filter1d(q, sigma_frames, axis=0, mode="nearest")[a - a0 : b - a0])
+    return out
 
 
 def perform(
@@ -109,10 +123,11 @@ def perform(
 
     # forward kinematics with the pelvis at the origin: where every joint is relative to it
     zero = np.zeros((T, 3))
-    rel, _ = forward_kinematics(skeleton, zero, rot)
+    rel = joint_positions(skeleton, zero, rot)
     soles = sole_lows(rel)  # (T, 2): lowest sole point of each foot, relative to the pelvis
 
     root, glide = _root_path(rel, soles, support, step_idx, infos, times, fps, pre_air)
+    del rel  # an hour's positions: not kept while the feet are planted
     if progress:
         progress(0.6, "planting the feet")
     contacts = np.array([SUPPORT_FEET[s] for s in support], dtype=bool)
@@ -289,11 +304,11 @@ def _plant_feet(
     """Leg IK: a foot in contact stays where it was planted; no foot goes under the floor.
 
     Where a supporting leg could not reach its planted foot even straight, the
-    pelvis is lowered (smoothly) until it can. Returns rotations and root.
+    pelvis is lowered (smoothly) until it can. Returns rotations and root; ``rot`` is changed in place
+    (perform's own array: an hour of rotations is not copied).
     """
-    rot = rot.copy()
     root = root.copy()
-    pos, glob = forward_kinematics(skeleton, root, rot)
+    pos = joint_positions(skeleton, root, rot)
     T = root.shape[0]
     legs = (("left_hip", "left_knee", "left_ankle", "left_foot"), ("right_hip", "right_knee", "right_ankle", "right_foot"))
     air = ~contacts.any(axis=1)
@@ -322,20 +337,22 @@ def _plant_feet(
             ground = np.flatnonzero(~air)
             drop[air] = np.interp(np.flatnonzero(air), ground, drop[ground])
         root[:, 1] -= drop
-        pos, glob = forward_kinematics(skeleton, root, rot)
+        pos = None  # freed before the new ones are made
+        pos = joint_positions(skeleton, root, rot)
         targets = _targets(pos)
+    soles = sole_lows(pos)
     for i, (hip, knee, ankle, ball) in enumerate(legs):
         c = contacts[:, i]
         target = targets[i]
         raw = target - pos[:, J[ankle]]
         delta = _blend_plants(raw, c, width, air)
-        sole = sole_lows(pos)[:, i]  # a free foot is eased, but never under the floor
+        sole = soles[:, i]  # a free foot is eased, but never under the floor
         delta[~c, 1] = np.maximum(delta[~c, 1], -sole[~c])
         need = np.linalg.norm(delta, axis=1) > 1e-5
         if not need.any():
             continue
         h, k, a = two_bone_ik(
-            glob[need, 0], pos[need, J[hip]], rot[need, J[hip]], rot[need, J[knee]], rot[need, J[ankle]],
+            rot[need, 0], pos[need, J[hip]], rot[need, J[hip]], rot[need, J[knee]], rot[need, J[ankle]],
             skeleton.offsets[J[knee]], skeleton.offsets[J[ankle]], pos[need, J[ankle]] + delta[need],
         )
         rot[need, J[hip]], rot[need, J[knee]], rot[need, J[ankle]] = h, k, a
