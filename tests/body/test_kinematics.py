@@ -51,3 +51,15 @@ def test_motion_rejects_bad_shapes():
         Motion(fps=60, root_pos=np.zeros((3, 3)), rotations=np.zeros((4, 24, 4)), contacts=np.zeros((3, 2)))
     with pytest.raises(FormatError, match="fps must be > 0"):
         Motion(fps=0, root_pos=np.zeros((3, 3)), rotations=np.zeros((3, 24, 4)), contacts=np.zeros((3, 2)))
+
+
+def test_joint_positions_by_blocks_are_forward_kinematics():
+    from kanat.body.kinematics import joint_positions
+    from kanat.body.skeleton import default_skeleton
+
+    rng = np.random.default_rng(2)
+    T = 50
+    rot = R.normalize(rng.standard_normal((T, 24, 4)))
+    root = rng.standard_normal((T, 3))
+    sk = default_skeleton()
+    assert np.array_equal(joint_positions(sk, root, rot, block=7), forward_kinematics(sk, root, rot)[0])

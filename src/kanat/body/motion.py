@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from kanat.body import rotations as R
-from kanat.body.kinematics import forward_kinematics
+from kanat.body.kinematics import forward_kinematics, joint_positions
 from kanat.body.skeleton import JOINT_NAMES, Skeleton, default_skeleton
 from kanat.errors import FormatError
 from kanat.files import atomic_path
@@ -76,7 +76,7 @@ class Motion:
     def positions(self) -> np.ndarray:
         """World joint positions, shape (T, 24, 3), metres (cached)."""
         if self._positions is None:
-            self._positions, _ = forward_kinematics(self.skeleton, self.root_pos, self.rotations)
+            self._positions = joint_positions(self.skeleton, self.root_pos, self.rotations)
         return self._positions
 
     def global_rotations(self) -> np.ndarray:

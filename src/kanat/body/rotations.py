@@ -21,9 +21,11 @@ def normalize(q: np.ndarray) -> np.ndarray:
     """Unit quaternions, shape (..., 4). Zero quaternions become the identity."""
     q = np.asarray(q, dtype=float)
     n = np.linalg.norm(q, axis=-1, keepdims=True)
-    ident = np.zeros_like(q)
-    ident[..., 0] = 1.0
-    return np.where(n > 1e-12, q / np.where(n > 1e-12, n, 1.0), ident)
+    ok = n > 1e-12
+    out = q / np.where(ok, n, 1.0)
+    if not ok.all():  # written so, an hour of quaternions needs no identity array beside it
+        out[~ok[..., 0]] = (1.0, 0.0, 0.0, 0.0)
+    return out
 
 
 def standardize(q: np.ndarray) -> np.ndarray:
