@@ -61,12 +61,23 @@ def _video_options(size: str, fps: int, camera: str) -> dict:
     return {"width": w, "height": h, "fps": fps, "camera": camera}
 
 
-def _brief(*, style: str, innovation: float, difficulty: int, seed: int, stage: str):
+def _brief(*, style: str, innovation: float, difficulty: int, seed: int, stage: str, hints=None):
     """The one Brief of this command, checked once, there (its messages name the setting)."""
     from kanat.body.stage import Stage
     from kanat.brief import Brief
+    from kanat.listen.hints import ListenHints
 
-    return Brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=Stage.parse(stage))
+    return Brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=Stage.parse(stage),
+                 hints=hints or ListenHints())
+
+
+def _hints(meter: Optional[str], bpm: Optional[float], first_downbeat: Optional[float], taps: Optional[Path]):
+    from kanat.listen.hinted import counted_meter
+    from kanat.listen.hints import from_options
+
+    hints = from_options(meter=meter, bpm=bpm, first_downbeat=first_downbeat, taps=taps)
+    counted_meter(hints)  # a bar kanat cannot count is refused before anything is heard
+    return hints
 
 
 # the brief's options, the same on every command that composes
@@ -77,6 +88,11 @@ DIFFICULTY = typer.Option(DEFAULT_DIFFICULTY, help="1 (beginner) to 5 (principal
 STAGE = typer.Option(DEFAULT_STAGE, "--stage", help="Stage size WIDTHxDEPTH in metres.")
 VIDEO_SIZE = typer.Option("720p", "--video-size", help="720p (1280x720) or 1080p (1920x1080).")
 VIDEO_FPS = typer.Option(30, "--video-fps", help="Frames per second of the video (30 or 60).")
+# the listening hints: what the choreographer knows about the music, believed over the ear
+METER = typer.Option(None, "--meter", help="The meter, e.g. 3/4, 2/4, 4/4, 6/8 (counted in 2).")
+BPM = typer.Option(None, "--bpm", help="The counted tempo in beats per minute (e.g. 60 for a slow adagio).")
+FIRST_DOWNBEAT = typer.Option(None, "--first-downbeat", help="Where the first \"1\" sounds, in seconds.")
+TAPS = typer.Option(None, "--taps", help="A text file of tapped beat times (seconds, one a line; Audacity labels).")
 CAMERA = typer.Option("audience", "--view", "--camera", help=(
     "audience (from the house), mirror (as in the studio mirror), side, three-quarter, split (audience and side), "
     "or follow (a slow orbit)."))
@@ -175,12 +191,15 @@ def choreograph_cmd(
     sheet: Optional[Path] = typer.Option(
         None, "--sheet", help="The piece's sheet music (MIDI or MusicXML): the counts follow its bars, aligned to MUSIC."
     ),
+    meter: Optional[str] = METER, bpm: Optional[float] = BPM, first_downbeat: Optional[float] = FIRST_DOWNBEAT,
+    taps: Optional[Path] = TAPS,
 ) -> None:
     """Listen to MUSIC (or read its music.json), compose a dance, perform it and write every file into OUT."""
     from kanat.pipeline import choreograph
 
     opts = _video_options(video_size, video_fps, camera)
-    brief = _brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=stage)
+    brief = _brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=stage,
+                   hints=_hints(meter, bpm, first_downbeat, taps))
     with _progress() as cb:
         result = choreograph(music, out_dir, brief, video=not no_video, video_options=opts, progress=cb,
                              partial=score, alternatives=alternatives, sheet=sheet)
@@ -231,13 +250,17 @@ def listen_cmd(
         None, "--plot", help="Also draw the map as a PNG (waveform, beats and counts, phrases, sections) to check it."),
     score: Optional[Path] = typer.Option(
         None, "--score", help="The piece's score (MIDI or MusicXML): the meter, bars and pickup come from it."),
+    meter: Optional[str] = METER, bpm: Optional[float] = BPM, first_downbeat: Optional[float] = FIRST_DOWNBEAT,
+    taps: Optional[Path] = TAPS,
 ) -> None:
     """Hear MUSIC as a dancer counts it and write music.json (and, with --plot, a picture of it)."""
     from kanat.files import check_output_file
     from kanat.listen import listen
 
+    hints = _hints(meter, bpm, first_downbeat, taps)
+
     # before the analysis, not after: never over the music, never where nothing can be written
-    check_output_file(output, suffixes=(".json",), what="the music map", inputs=(music, score), example="music")
+    check_output_file(output, suffixes=(".json",), what="the music map", inputs=(music, score, taps), example="music")
     if plot is not None:
         from kanat.listen.plot import check_plot_path
 
@@ -245,7 +268,7 @@ def listen_cmd(
         check_output_file(plot, suffixes=(".png",), what="the music picture", option="--plot", inputs=(music, score),
                           example="music")
     with _progress() as cb:
-        mm = listen(music, progress=(lambda f, m="": cb("listen", f, m)) if cb else None, score=score)
+        mm = listen(music, progress=(lambda f, m="": cb("listen", f, m)) if cb else None, score=score, hints=hints)
     if score is not None:
         from kanat.pipeline import check_sheet_fits
 

@@ -136,6 +136,9 @@ def choreograph(
     _check_outputs_are_files(out)
     saved, audio = _music_input(Path(music))
     # check the cheap things before the expensive ones
+    if saved is not None and not brief.hints.empty:
+        raise ParameterError(f"{music} is a saved music map: the listening hints (--meter, --bpm, --first-downbeat, "
+                             "--taps) change how the music is heard; give the audio file instead")
     if not 1 <= alternatives <= 10:
         raise ParameterError(f"--alternatives must be 1-10, got {alternatives}")
     if brief.seed + alternatives - 1 > MAX_SEED:
@@ -158,7 +161,8 @@ def choreograph(
         for _ph, st, _b in constraints.placed():
             if st.locked or _ph.locked:
                 library.get(st.step, where=f"{partial} line {st.line}")
-    mm = saved if saved is not None else listen(audio, score=sheet, progress=_tell(progress, "listen"))
+    mm = saved if saved is not None else listen(audio, score=sheet, progress=_tell(progress, "listen"),
+                                                hints=brief.hints)
     if sheet is not None:
         check_sheet_fits(mm, sheet, audio)
 

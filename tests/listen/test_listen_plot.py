@@ -178,7 +178,7 @@ def test_cli_listen_passes_the_score(click_wav, tmp_path, monkeypatch):
 
     seen = {}
 
-    def fake_listen(music, *, progress=None, score=None):
+    def fake_listen(music, *, progress=None, score=None, hints=None):
         seen.update(music=music, score=score)
         return synthetic_map(12.0)
 

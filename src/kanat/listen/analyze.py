@@ -24,8 +24,9 @@ import numpy as np
 from kanat.errors import ParameterError
 from kanat.listen import beats as beats_mod
 from kanat.listen import meter as meter_mod
-from kanat.listen import structure
+from kanat.listen import hinted, structure
 from kanat.listen.audio import SAMPLE_RATE, check_signal, load_audio
+from kanat.listen.hints import ListenHints
 from kanat.listen.musicmap import MusicMap
 
 Progress = Callable[[float, str], None]
@@ -56,7 +57,7 @@ def _fallback_beats(duration_s: float) -> np.ndarray:
 
 def listen(
     audio: str | os.PathLike | np.ndarray, *, sr: int | None = None, score: str | os.PathLike | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, hints: ListenHints | None = None,
 ) -> MusicMap:
     """Hear a piece of music the way a dancer counts it.
 
@@ -68,6 +69,11 @@ def listen(
     sr : int, optional
         Sample rate of ``audio`` in Hz when it is an array. Must be omitted
         for a file (files are read at 22050 Hz).
+    hints : ListenHints, optional
+        What the choreographer knows about the music (meter, tempo, the
+        first "1", tapped beats): believed over the ear, and the beats and
+        bars are found again around them (:mod:`kanat.listen.hinted`); kept
+        in ``extras["hints"]``. Not with ``score``, which gives all of it.
     score : str or PathLike, optional
         The piece's MIDI (``.mid``) or MusicXML (``.musicxml``, ``.xml``,
         ``.mxl``). The meter, the bars and the pickup then come from the
@@ -110,8 +116,15 @@ def listen(
     """
     t_start = time.perf_counter()
     _report(progress, 0.0, "reading the music")
+    hints = hints if hints is not None else ListenHints()
+    if not isinstance(hints, ListenHints):
+        raise ParameterError(f"listen(): hints must be ListenHints, got {type(hints).__name__}")
+    if score is not None and not hints.empty:
+        raise ParameterError("the score gives the meter, the bars and the tempo: give either the score (--score) or "
+                             "listening hints (--meter, --bpm, --first-downbeat, --taps), not both")
     y, rate, source = _read_input(audio, sr, score)
     duration_s = len(y) / rate
+    hinted.check_hints(hints, duration_s)
 
     if score is not None:
         _report(progress, 0.1, "following the score")
@@ -119,7 +132,7 @@ def listen(
         clarity, warning, fallback = 1.0, "", False
     else:
         beats_s, meter, beat_in_bar, breaks, env, chroma, clarity, warning, fallback = _from_audio(
-            y, rate, duration_s, progress)
+            y, rate, duration_s, progress, hints)
         score_extras = {}
     hop = beats_mod.HOP
 
@@ -139,6 +152,8 @@ def listen(
     beats_per_bar = int(values[np.argmax(n)]) if len(values) else 4
     extras = _extras(beats_s, meter, beat_in_bar, breaks, local_bpm, letters, clarity=clarity, fallback=fallback,
                      score_extras=score_extras)
+    if not hints.empty:
+        extras["hints"] = hints.to_dict()
     extras["analysis_s"] = round(time.perf_counter() - t_start, 3)
 
     music = MusicMap(
@@ -217,8 +232,9 @@ def _extras(
     }
 
 
-def _from_audio(y: np.ndarray, rate: int, duration_s: float, progress: Progress | None):
-    """Beats by ear, then bars and meter by ear.
+def _from_audio(y: np.ndarray, rate: int, duration_s: float, progress: Progress | None,
+                hints: ListenHints | None = None):
+    """Beats by ear, then bars and meter by ear, around the choreographer's hints.
 
     Two listeners track the beats: the spectral flux of the attacks, and the
     beat network (:mod:`kanat.listen.beatnet`) when its weights are there.
@@ -227,21 +243,56 @@ def _from_audio(y: np.ndarray, rate: int, duration_s: float, progress: Progress 
     flux for a click track, which the network never heard. With the network
     its downbeat activation also helps find the bars.
     """
+    hints = hints or ListenHints()
     hop = beats_mod.HOP
     _report(progress, 0.1, "finding the beats")
-    info: dict = {}
     env = beats_mod.onset_envelope(y, rate, hop_length=hop)
-    beats_s, _, _ = beats_mod.track_beats(y, rate, hop_length=hop, env=env, info=info)
+    beats_s, clarity, act = _heard_beats(y, rate, env, hinted.hinted_bpm(hints))
+    chroma = meter_mod.chromagram(y, rate, hop_length=hop * 2)
+    beats_s, clarity, act, warning, fallback = _faint_or_none(y, rate, env, chroma, beats_s, clarity, act,
+                                                              duration_s, hints)
+    if hints.taps_s:
+        beats_s = hinted.with_taps(beats_s, hints.taps_s, env, rate, hop)
+
+    _report(progress, 0.45, "finding the bars and the meter")
+    downs = act[1] if act is not None else None
+    told = hinted.counted_meter(hints)
+    if told is not None:
+        return (*_bars_as_told(y, rate, env, chroma, beats_s, downs, told, hints), env, chroma, clarity, warning,
+                fallback)
+    bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma, downbeat_act=downs,
+                                    downbeat=hinted.downbeat_index(beats_s, hints))
+    compound = meter_mod.compound_beats(env, beats_s, bars["meter"], bars["beat_in_bar"], rate, hop)
+    if compound is not None and act is None and hinted.hinted_bpm(hints) is None:
+        beats_s = compound  # a jig heard in quavers: count its dotted beats, in two
+        bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma,
+                                        downbeat=hinted.downbeat_index(beats_s, hints))
+    meter, beat_in_bar = hinted.lock_phase(bars["meter"], bars["beat_in_bar"], bars["breaks"],
+                                           hinted.downbeat_index(beats_s, hints))
+    return beats_s, meter, beat_in_bar, bars["breaks"], env, chroma, clarity, warning, fallback
+
+
+def _heard_beats(y: np.ndarray, rate: int, env: np.ndarray, bpm: float | None):
+    """Beats of the spectral flux or of the network, whichever shows the clearer pulse; (beats, clarity, act)."""
+    hop = beats_mod.HOP
+    info: dict = {}
+    beats_s, _, _ = beats_mod.track_beats(y, rate, hop_length=hop, env=env, info=info, prior_bpm=bpm)
     clarity = float(info.get("clarity", 0.0))
     act = _network(y, rate, len(env)) if USE_NETWORK else None
     if act is not None:
         heard: dict = {}
-        net_beats, _, _ = beats_mod.track_beats(y, rate, hop_length=hop, env=act[0], info=heard, lag_s=0.0, trim=False)
+        net_beats, _, _ = beats_mod.track_beats(y, rate, hop_length=hop, env=act[0], info=heard, lag_s=0.0,
+                                                trim=False, prior_bpm=bpm)
         if float(heard.get("clarity", 0.0)) >= clarity:
             beats_s, clarity = _drop_silent_beats(net_beats, env, rate, hop), float(heard["clarity"])
         else:
             act = None
-    chroma = meter_mod.chromagram(y, rate, hop_length=hop * 2)
+    return beats_s, clarity, act
+
+
+def _faint_or_none(y, rate, env, chroma, beats_s, clarity, act, duration_s, hints: ListenHints):
+    """A faint pulse listened to again for new notes; no beat at all replaced by a grid, with the warning."""
+    bpm = hinted.hinted_bpm(hints)
     warning, fallback = "", False
     faint = clarity < MIN_PULSE_CLARITY or len(beats_s) < MIN_BEATS
     tonal = meter_mod.tonality(chroma) if faint else 1.0
@@ -249,8 +300,8 @@ def _from_audio(y: np.ndarray, rate: int, duration_s: float, progress: Progress 
         # soft attacks (bowed strings, a flute, a voice): listen for new notes as well as for attacks
         soft: dict = {}
         beats_s, _, _ = beats_mod.track_beats(
-            y, rate, hop_length=hop, env=beats_mod.soft_onset_envelope(env, chroma), info=soft,
-            prior_octaves=beats_mod.FAINT_PRIOR_OCTAVES,
+            y, rate, hop_length=beats_mod.HOP, env=beats_mod.soft_onset_envelope(env, chroma), info=soft,
+            prior_octaves=None if bpm else beats_mod.FAINT_PRIOR_OCTAVES, prior_bpm=bpm,
         )
         clarity, act = max(clarity, float(soft.get("clarity", 0.0))), None
         if clarity < MIN_PULSE_CLARITY:
@@ -260,18 +311,35 @@ def _from_audio(y: np.ndarray, rate: int, duration_s: float, progress: Progress 
         why = ("too few beats were heard" if len(beats_s) < MIN_BEATS else
                f"no steady beat was heard (pulse clarity {clarity:.2f}, music is usually above 0.5) and it "
                f"hardly sounds like notes (tonality {tonal:.2f}, music is above 0.8)")
-        warning = (f"{why}; the beats are a steady 120 BPM grid, not the music's own: "
-                   "check the file is music with a pulse, or give the beats by hand")
-        beats_s, fallback, act = _fallback_beats(duration_s), True, None
+        grid = hinted.grid_beats(hints, duration_s)
+        if grid is not None and len(grid) >= MIN_BEATS:
+            warning = f"{why}; the beats are a steady grid at your {60.0 / np.median(np.diff(grid)):.0f} BPM"
+            beats_s = grid
+        else:
+            warning = (f"{why}; the beats are a steady 120 BPM grid, not the music's own: "
+                       "check the file is music with a pulse, or give the beats by hand (--bpm, --taps)")
+            beats_s = _fallback_beats(duration_s)
+        fallback, act = True, None
+    return beats_s, clarity, act, warning, fallback
 
-    _report(progress, 0.45, "finding the bars and the meter")
-    downs = act[1] if act is not None else None
-    bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma, downbeat_act=downs)
-    compound = meter_mod.compound_beats(env, beats_s, bars["meter"], bars["beat_in_bar"], rate, hop)
-    if compound is not None and act is None:  # a jig heard in quavers: count its dotted beats, in two
-        beats_s = compound
-        bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma)
-    return beats_s, bars["meter"], bars["beat_in_bar"], bars["breaks"], env, chroma, clarity, warning, fallback
+
+def _bars_as_told(y, rate, env, chroma, beats_s, downs, told: tuple[int, bool], hints: ListenHints):
+    """Bars in the meter the choreographer gave: (beats, meter, beat_in_bar, breaks).
+
+    A compound meter heard in quavers (faster than :data:`meter_mod.COMPOUND_MIN_BPM` and no tempo given)
+    is grouped in threes first, and its dotted beats are the counts.
+    """
+    hop = beats_mod.HOP
+    counts, compound = told
+    tempo = 60.0 / float(np.median(np.diff(beats_s))) if len(beats_s) > 1 else 0.0
+    if compound and hinted.hinted_bpm(hints) is None and tempo >= meter_mod.COMPOUND_MIN_BPM:
+        quavers = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma, meters=(3,))
+        beats_s, downs = beats_s[quavers["beat_in_bar"] == 1], None
+    first = hinted.downbeat_index(beats_s, hints)
+    bars = meter_mod.estimate_meter(y, rate, beats_s, env=env, hop_length=hop, chroma=chroma, downbeat_act=downs,
+                                    meters=(counts,), downbeat=first)
+    meter, beat_in_bar = hinted.lock_phase(bars["meter"], bars["beat_in_bar"], bars["breaks"], first)
+    return beats_s, meter, beat_in_bar, bars["breaks"]
 
 
 def _drop_silent_beats(beats_s: np.ndarray, env: np.ndarray, rate: int, hop: int) -> np.ndarray:

@@ -37,6 +37,8 @@ MIN_BPM = 38.0
 MAX_BPM = 190.0
 PRIOR_BPM = 112.0
 PRIOR_OCTAVES = 0.9
+#: Spread of the tempo prior around the choreographer's tempo (``--bpm``, taps): rubato, not another count level.
+HINT_OCTAVES = 0.12
 #: The prior's spread when the pulse is faint (soft attacks): the music says
 #: less, so a dancer's usual tempo says more.
 FAINT_PRIOR_OCTAVES = 0.5
@@ -108,18 +110,26 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / scale if scale > 0 else x
 
 
-def tempo_prior(bpm: np.ndarray, *, octaves: float | None = None) -> np.ndarray:
+def tempo_prior(bpm: np.ndarray, *, octaves: float | None = None, center: float | None = None) -> np.ndarray:
     """Log-normal weight of each tempo (shape like ``bpm``) for the dancer's count level.
 
-    Zero outside [:data:`MIN_BPM`, :data:`MAX_BPM`], peaking at :data:`PRIOR_BPM`
-    with a spread of ``octaves``.
+    Zero outside :func:`tempo_bounds`, peaking at :data:`PRIOR_BPM` (or at
+    ``center``, the choreographer's tempo) with a spread of ``octaves``.
     """
     bpm = np.asarray(bpm, dtype=float)
-    octaves = PRIOR_OCTAVES if octaves is None else octaves
+    octaves = (PRIOR_OCTAVES if center is None else HINT_OCTAVES) if octaves is None else octaves
     with np.errstate(divide="ignore"):
-        w = np.exp(-0.5 * (np.log2(np.maximum(bpm, 1e-9) / PRIOR_BPM) / octaves) ** 2)
-    w[(bpm < MIN_BPM) | (bpm > MAX_BPM)] = 0.0
+        w = np.exp(-0.5 * (np.log2(np.maximum(bpm, 1e-9) / (center or PRIOR_BPM)) / octaves) ** 2)
+    lo, hi = tempo_bounds(center)
+    w[(bpm < lo) | (bpm > hi)] = 0.0
     return w
+
+
+def tempo_bounds(center: float | None = None) -> tuple[float, float]:
+    """The tempi the tracker considers: [:data:`MIN_BPM`, :data:`MAX_BPM`], widened around a given tempo."""
+    if center is None:
+        return MIN_BPM, MAX_BPM
+    return min(MIN_BPM, center / 1.3), max(MAX_BPM, center * 1.3)
 
 
 def strided_tempogram(env: np.ndarray, win: int, step: int, *, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +176,8 @@ def pulse_clarity(tg_band: np.ndarray) -> float:
 
 
 def tempo_curve(
-    env: np.ndarray, sr: int, *, hop_length: int = HOP, info: dict | None = None, prior_octaves: float | None = None
+    env: np.ndarray, sr: int, *, hop_length: int = HOP, info: dict | None = None, prior_octaves: float | None = None,
+    prior_bpm: float | None = None,
 ) -> np.ndarray:
     """Local tempo per frame, smoothed across time.
 
@@ -184,18 +195,22 @@ def tempo_curve(
     prior_octaves : float, optional
         Spread of the tempo prior (:func:`tempo_prior`; :data:`PRIOR_OCTAVES`
         by default); narrower for a faint pulse.
+    prior_bpm : float, optional
+        The choreographer's tempo: the prior peaks there, narrowly
+        (:data:`HINT_OCTAVES`).
 
     Returns
     -------
     bpm : np.ndarray, shape (T,)
-        Tempo in BPM at every frame, within [MIN_BPM, MAX_BPM].
+        Tempo in BPM at every frame, within :func:`tempo_bounds`.
     """
     fps = sr / hop_length
     win = int(round(TEMPOGRAM_WINDOW_S * fps))
     step = max(1, int(round(TEMPO_STEP_S * fps)))
     tg, frames = strided_tempogram(env, win, step)
     freqs = librosa.tempo_frequencies(win, hop_length=hop_length, sr=sr)
-    keep = np.flatnonzero((freqs >= MIN_BPM) & (freqs <= MAX_BPM))
+    lo, hi = tempo_bounds(prior_bpm)
+    keep = np.flatnonzero((freqs >= lo) & (freqs <= hi))
     freqs = freqs[keep]
     # a pulse at tempo f also shows at 2f's lag multiples; reward f when its
     # half-period (2f) and double-period (f/2) agree, as a dancer's count does
@@ -207,7 +222,7 @@ def tempo_curve(
     for mult, weight in HARMONIC_SUPPORT:
         idx = np.array([int(np.argmin(np.abs(full_freqs[1:] - f * mult))) + 1 for f in freqs])
         sal = sal + weight * tgs[idx]
-    sal = sal * tempo_prior(freqs, octaves=prior_octaves)[:, None]
+    sal = sal * tempo_prior(freqs, octaves=prior_octaves, center=prior_bpm)[:, None]
     sal = sal / (sal.sum(axis=0, keepdims=True) + 1e-9)
     sal = 0.9 * sal + 0.1 / len(freqs)  # never rule a tempo out completely
 
@@ -353,7 +368,7 @@ def drop_gap_beats(beats_s: np.ndarray, strength: np.ndarray, *, span: int = 4) 
 
 def track_beats(
     y: np.ndarray, sr: int, *, hop_length: int = HOP, env: np.ndarray | None = None, info: dict | None = None,
-    prior_octaves: float | None = None, lag_s: float = LAG_S, trim: bool = True,
+    prior_octaves: float | None = None, lag_s: float = LAG_S, trim: bool = True, prior_bpm: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Beat times of a piece at the dancer's counting level.
 
@@ -378,6 +393,8 @@ def track_beats(
         Let librosa drop weak beats at the ends (right for an onset
         envelope; a network's activation, whose peaks vary in height from
         passage to passage, is trimmed by the caller).
+    prior_bpm : float, optional
+        The choreographer's tempo (see :func:`tempo_curve`).
 
     Returns
     -------
@@ -398,7 +415,7 @@ def track_beats(
     """
     if env is None:
         env = onset_envelope(y, sr, hop_length=hop_length)
-    bpm = tempo_curve(env, sr, hop_length=hop_length, info=info, prior_octaves=prior_octaves)
+    bpm = tempo_curve(env, sr, hop_length=hop_length, info=info, prior_octaves=prior_octaves, prior_bpm=prior_bpm)
     _, frames = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop_length, bpm=bpm, tightness=100, trim=trim, units="frames")
     frames = np.asarray(frames, dtype=int)
     refined = extend_to_onsets(snap_to_onsets(frames, env), env)

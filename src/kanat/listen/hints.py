@@ -99,3 +99,52 @@ class ListenHints:
 
 def _number(v) -> bool:
     return not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
+
+
+def read_taps(path) -> tuple[float, ...]:
+    """Tapped beat times from a text file: one time in seconds a line (``#`` comments), or Audacity's labels.
+
+    An Audacity label track exported as text (``start<TAB>end<TAB>label``) gives its start times.
+    """
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"--taps {str(p)!r}: no such file; give a text file with one beat time (seconds) a line")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"--taps {str(p)!r} cannot be read as text ({type(exc).__name__}); "
+                             "give a text file with one beat time (seconds) a line") from None
+    times = []
+    for no, line in enumerate(text.splitlines(), start=1):
+        field = line.split("#", 1)[0].strip().split()
+        if not field:
+            continue
+        try:
+            t = float(field[0])
+        except ValueError:
+            raise ParameterError(f"{p} line {no}: {field[0]!r} is not a time in seconds; "
+                                 "write one beat time a line, e.g. 1.25") from None
+        if not math.isfinite(t) or t < 0:
+            raise ParameterError(f"{p} line {no}: {field[0]!r} is not a time in seconds >= 0")
+        if times and t <= times[-1]:
+            raise ParameterError(f"{p} line {no}: {t:g} s comes after {times[-1]:g} s; the taps must increase")
+        times.append(t)
+    if not times:
+        raise ParameterError(f"--taps {str(p)!r} holds no beat times; write one time (seconds) a line")
+    return tuple(times)
+
+
+def from_options(*, meter: str | None = None, bpm: float | None = None, first_downbeat: float | None = None,
+                 taps=None) -> ListenHints:
+    """The hints of the command line (``--meter``, ``--bpm``, ``--first-downbeat``, ``--taps FILE``), checked."""
+    try:
+        return ListenHints(meter=meter, bpm=bpm, first_downbeat_s=first_downbeat,
+                           taps_s=read_taps(taps) if taps is not None else ())
+    except ParameterError as exc:
+        text = str(exc)
+        for name, flag in (("meter", "--meter"), ("bpm", "--bpm"), ("the first downbeat", "--first-downbeat")):
+            if text.startswith(name):
+                raise ParameterError(f"{flag}: {text}") from None
+        raise

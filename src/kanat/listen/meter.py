@@ -262,8 +262,8 @@ def downbeat_score(features: dict[str, np.ndarray], weights: dict[str, float] | 
     return score / total
 
 
-def _states() -> list[tuple[int, int]]:
-    return [(m, p) for m in METERS for p in range(1, m + 1)]
+def _states(meters: tuple[int, ...] = METERS) -> list[tuple[int, int]]:
+    return [(m, p) for m in meters for p in range(1, m + 1)]
 
 
 #: A change of beat length (log ratio of the medians before and after) that starts a new passage
@@ -321,7 +321,8 @@ def passage_breaks(beats_s: np.ndarray, loudness_db: np.ndarray | None = None, *
 
 
 def decode_bars(
-    score: np.ndarray, breaks: np.ndarray | None = None, templates: dict[int, tuple[float, ...]] | None = None
+    score: np.ndarray, breaks: np.ndarray | None = None, templates: dict[int, tuple[float, ...]] | None = None, *,
+    meters: tuple[int, ...] = METERS, downbeat: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Most likely bar grid for a per-beat downbeat score.
 
@@ -336,6 +337,12 @@ def decode_bars(
         beats before).
     templates : dict, optional
         :func:`bar_templates` (:data:`BAR_TEMPLATES` by default).
+    meters : tuple of int
+        The bar lengths allowed (:data:`METERS`; one, when the choreographer
+        gave the meter).
+    downbeat : int, optional
+        A beat that is a "1" (the choreographer's first downbeat): the bars
+        are decoded around it.
 
     Returns
     -------
@@ -344,7 +351,7 @@ def decode_bars(
     beat_in_bar : np.ndarray of int, shape (B,)
         Position of each beat in its bar, 1 = downbeat.
     """
-    states = _states()
+    states = _states(meters)
     s = len(states)
     b = len(score)
     if b == 0:
@@ -366,8 +373,9 @@ def decode_bars(
                 change[i, j] = float(m2 != m)
     templates = BAR_TEMPLATES if templates is None else templates
     emit_db = np.array([templates[m][p - 1] for (m, p) in states])
+    not_one = np.array([0.0 if p == 1 else -1e9 for (_m, p) in states])  # at the given downbeat
 
-    delta = score[0] * emit_db
+    delta = score[0] * emit_db + (not_one if downbeat == 0 else 0.0)
     back = np.zeros((b, s), dtype=int)
     brk = np.zeros(b) if breaks is None else np.clip(np.asarray(breaks, dtype=float), 0.0, 1.0)
     for d in (1, 2):  # the new meter's first bar line may fall a beat or two after the break
@@ -376,7 +384,7 @@ def decode_bars(
     for t in range(1, b):
         cand = delta[:, None] + trans - cost[t] * change
         back[t] = np.argmax(cand, axis=0)
-        delta = cand[back[t], np.arange(s)] + score[t] * emit_db
+        delta = cand[back[t], np.arange(s)] + score[t] * emit_db + (not_one if downbeat == t else 0.0)
     path = np.zeros(b, dtype=int)
     path[-1] = int(np.argmax(delta))
     for t in range(b - 1, 0, -1):
@@ -388,7 +396,7 @@ def decode_bars(
 
 def estimate_meter(
     y: np.ndarray, sr: int, beats_s: np.ndarray, *, env: np.ndarray, hop_length: int, chroma: np.ndarray | None = None,
-    downbeat_act: np.ndarray | None = None,
+    downbeat_act: np.ndarray | None = None, meters: tuple[int, ...] = METERS, downbeat: int | None = None,
 ) -> dict:
     """Meter per beat and the position of each beat in its bar.
 
@@ -409,6 +417,8 @@ def estimate_meter(
     downbeat_act : np.ndarray, shape (T,), optional
         How much each frame (at ``hop_length``) sounds like a "1", from
         :mod:`kanat.listen.beatnet`; one more cue, weighted :data:`NET_WEIGHT`.
+    meters, downbeat
+        What the choreographer said (see :func:`decode_bars`).
 
     Returns
     -------
@@ -434,7 +444,8 @@ def estimate_meter(
         weights["net"] = NET_WEIGHT
     score = downbeat_score(feats, weights)
     breaks = passage_breaks(beats_s, feats["loudness"])
-    meter, pos = decode_bars(score, breaks, bar_templates(NET_QUADRUPLE) if "net" in feats else None)
+    meter, pos = decode_bars(score, breaks, bar_templates(NET_QUADRUPLE) if "net" in feats else None,
+                             meters=meters, downbeat=downbeat)
     return {"meter": meter, "beat_in_bar": pos, "score": score, "breaks": breaks, "features": feats}
 
 
