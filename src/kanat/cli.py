@@ -22,6 +22,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kanat.brief import DEFAULT_DIFFICULTY, DEFAULT_INNOVATION, DEFAULT_STYLE
+from kanat.cli_options import (
+    DEFAULT_STAGE, BPM, CAMERA, DIFFICULTY, FIRST_DOWNBEAT, INNOVATION, METER, SEED, STAGE, STYLE, TAPS, VIDEO_FPS, VIDEO_SIZE,
+    make_brief, make_hints, video_options,
+)
 from kanat.errors import Interrupted, KanatError
 from kanat.terminal import interrupts, one_line, quiet_libraries, usage_line
 
@@ -34,68 +38,12 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console(width=max(120, Console().width))
 
-_SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
-DEFAULT_STAGE = "10x8"
-
-
 @app.callback()
 def _root(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the libraries' own warnings and notes."),
 ) -> None:
     """kanat: a choreography studio. Music in, a dance out: counts, score, video, BVH, glTF and a critique."""
     # --verbose is read by main() before the command runs (kanat.terminal.quiet_libraries)
-
-
-def _video_options(size: str, fps: int, camera: str) -> dict:
-    from kanat.errors import ParameterError
-
-    if size not in _SIZES:
-        raise ParameterError(f"--video-size must be 720p or 1080p, got {size!r}")
-    if fps not in (24, 25, 30, 50, 60):
-        raise ParameterError(f"--video-fps must be 24, 25, 30, 50 or 60, got {fps}")
-    from kanat.render.camera import CAMERA_MODES
-
-    if camera not in CAMERA_MODES:
-        raise ParameterError(f"--view (or --camera) must be one of {', '.join(CAMERA_MODES)}, got {camera!r}")
-    w, h = _SIZES[size]
-    return {"width": w, "height": h, "fps": fps, "camera": camera}
-
-
-def _brief(*, style: str, innovation: float, difficulty: int, seed: int, stage: str, hints=None):
-    """The one Brief of this command, checked once, there (its messages name the setting)."""
-    from kanat.body.stage import Stage
-    from kanat.brief import Brief
-    from kanat.listen.hints import ListenHints
-
-    return Brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=Stage.parse(stage),
-                 hints=hints or ListenHints())
-
-
-def _hints(meter: Optional[str], bpm: Optional[float], first_downbeat: Optional[float], taps: Optional[Path]):
-    from kanat.listen.hinted import counted_meter
-    from kanat.listen.hints import from_options
-
-    hints = from_options(meter=meter, bpm=bpm, first_downbeat=first_downbeat, taps=taps)
-    counted_meter(hints)  # a bar kanat cannot count is refused before anything is heard
-    return hints
-
-
-# the brief's options, the same on every command that composes
-SEED = typer.Option(0, help="Random seed: the same seed gives the same dance.")
-STYLE = typer.Option(DEFAULT_STYLE, help="classical or modern.")
-INNOVATION = typer.Option(DEFAULT_INNOVATION, help="0 = strict classical grammar, 1 = free contemporary.")
-DIFFICULTY = typer.Option(DEFAULT_DIFFICULTY, help="1 (beginner) to 5 (principal).")
-STAGE = typer.Option(DEFAULT_STAGE, "--stage", help="Stage size WIDTHxDEPTH in metres.")
-VIDEO_SIZE = typer.Option("720p", "--video-size", help="720p (1280x720) or 1080p (1920x1080).")
-VIDEO_FPS = typer.Option(30, "--video-fps", help="Frames per second of the video (30 or 60).")
-# the listening hints: what the choreographer knows about the music, believed over the ear
-METER = typer.Option(None, "--meter", help="The meter, e.g. 3/4, 2/4, 4/4, 6/8 (counted in 2).")
-BPM = typer.Option(None, "--bpm", help="The counted tempo in beats per minute (e.g. 60 for a slow adagio).")
-FIRST_DOWNBEAT = typer.Option(None, "--first-downbeat", help="Where the first \"1\" sounds, in seconds.")
-TAPS = typer.Option(None, "--taps", help="A text file of tapped beat times (seconds, one a line; Audacity labels).")
-CAMERA = typer.Option("audience", "--view", "--camera", help=(
-    "audience (from the house), mirror (as in the studio mirror), side, three-quarter, split (audience and side), "
-    "or follow (a slow orbit)."))
 
 
 @contextmanager
@@ -163,8 +111,8 @@ def demo(
     """Choreograph the built-in demo music (a minuet in 3, then a rag in 2) end to end."""
     from kanat.pipeline import choreograph, demo_music_path
 
-    opts = _video_options(video_size, video_fps, camera)
-    brief = _brief(style=DEFAULT_STYLE, innovation=DEFAULT_INNOVATION, difficulty=DEFAULT_DIFFICULTY, seed=seed,
+    opts = video_options(video_size, video_fps, camera)
+    brief = make_brief(style=DEFAULT_STYLE, innovation=DEFAULT_INNOVATION, difficulty=DEFAULT_DIFFICULTY, seed=seed,
                    stage=DEFAULT_STAGE)
     with _progress() as cb:
         result = choreograph(demo_music_path(), out_dir, brief, video=not no_video, video_options=opts, progress=cb)
@@ -197,9 +145,9 @@ def choreograph_cmd(
     """Listen to MUSIC (or read its music.json), compose a dance, perform it and write every file into OUT."""
     from kanat.pipeline import choreograph
 
-    opts = _video_options(video_size, video_fps, camera)
-    brief = _brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=stage,
-                   hints=_hints(meter, bpm, first_downbeat, taps))
+    opts = video_options(video_size, video_fps, camera)
+    brief = make_brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=stage,
+                   hints=make_hints(meter, bpm, first_downbeat, taps))
     with _progress() as cb:
         result = choreograph(music, out_dir, brief, video=not no_video, video_options=opts, progress=cb,
                              partial=score, alternatives=alternatives, sheet=sheet)
@@ -227,8 +175,8 @@ def batch_cmd(
     """Choreograph every track of MUSIC on Ray into OUT/tracks/NAME, with a catalogue OUT/index.html (resumable)."""
     from kanat.batch import run_batch
 
-    opts = _video_options(video_size, video_fps, camera)
-    brief = _brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=stage)
+    opts = video_options(video_size, video_fps, camera)
+    brief = make_brief(style=style, innovation=innovation, difficulty=difficulty, seed=seed, stage=stage)
     with _progress() as cb:
         report = run_batch(music, out_dir, brief, workers=workers, address=address, video=not no_video,
                            video_options=opts, retries=retries,
@@ -257,7 +205,7 @@ def listen_cmd(
     from kanat.files import check_output_file
     from kanat.listen import listen
 
-    hints = _hints(meter, bpm, first_downbeat, taps)
+    hints = make_hints(meter, bpm, first_downbeat, taps)
 
     # before the analysis, not after: never over the music, never where nothing can be written
     check_output_file(output, suffixes=(".json",), what="the music map", inputs=(music, score, taps), example="music")
@@ -301,7 +249,7 @@ def render_cmd(
     """Re-perform SCORE (no new composition) and write motion, exports, critique and video."""
     from kanat.pipeline import render_score
 
-    opts = _video_options(video_size, video_fps, camera)
+    opts = video_options(video_size, video_fps, camera)
     opts.update({"phrase": phrase, "loop": loop, "speed": speed} if (phrase, loop, speed) != (None, 1, 1.0) else {})
     with _progress() as cb:
         result = render_score(score, out_dir, video=not no_video, video_options=opts, progress=cb)
