@@ -112,8 +112,12 @@ def music_beats_of_file(path: str | os.PathLike) -> np.ndarray:
     from kanat.listen.audio import load_audio
     from kanat.vocabulary.cache import cache_dir
 
-    data = Path(path).read_bytes()
-    key = hashlib.sha256(data + f" bailando 1 librosa {librosa.__version__}".encode()).hexdigest()
+    h = hashlib.sha256()
+    with open(path, "rb") as f:  # an hour of WAV is 0.6 GB: hashed a megabyte at a time, never held
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    h.update(f" bailando 1 librosa {librosa.__version__}".encode())
+    key = h.hexdigest()
     cached = cache_dir() / "bailando_beats" / f"{key}.npy"
     try:
         return np.load(cached)
