@@ -107,3 +107,21 @@ def test_listen_imports_nothing_about_bodies_or_dance():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_stream_taken_a_block_at_a_time_is_the_whole_taken_a_block_at_a_time():
+    """blockwise_chunks (an hour streamed from its file) is blockwise of the joined audio, for any chunking."""
+    import librosa
+
+    from kanat.listen.audio import blockwise, blockwise_chunks
+
+    y = np.random.default_rng(3).standard_normal(22050 * 9 + 123).astype(np.float32)
+
+    def fn(b):
+        return librosa.feature.rms(y=b, hop_length=256)
+
+    whole = blockwise(fn, y, 256, sr=22050, block_s=2.0, margin_s=0.5)
+    assert whole.shape == (1, 1 + len(y) // 256)
+    for size in (1000, 22050, 10**7):
+        chunks = (y[i : i + size] for i in range(0, len(y), size))
+        assert np.array_equal(blockwise_chunks(fn, chunks, 256, sr=22050, block_s=2.0, margin_s=0.5), whole)

@@ -65,16 +65,22 @@ def music_beats_bailando(y: np.ndarray, sr: int) -> np.ndarray:
 
     y : np.ndarray, shape (N,), mono audio; resampled to 30720 Hz when ``sr`` differs.
 
-    A piece longer than about two minutes is taken two minutes at a time (with
+    A piece longer than :data:`BLOCK_S` is taken a block at a time (with
     4 s on either side, far more than HPSS's median filter and the STFT see),
-    so memory stays that of two minutes: HPSS of a whole hour held 15 GB.
+    so memory stays that of a block: HPSS of a whole hour held 15 GB.
     """
     import librosa
 
     y = np.asarray(y, dtype=np.float32)
     if int(sr) != BAILANDO_SR:
         y = librosa.resample(y, orig_sr=int(sr), target_sr=BAILANDO_SR)
-    envelope = blockwise(_percussive_onsets, y, HOP, sr=BAILANDO_SR, block_s=BLOCK_S)
+    return _beats_of(blockwise(_percussive_onsets, y, HOP, sr=BAILANDO_SR, block_s=BLOCK_S))
+
+
+def _beats_of(envelope: np.ndarray) -> np.ndarray:
+    """librosa's beats (60-fps frames) of Bailando's onset envelope."""
+    import librosa
+
     if not envelope.any():
         return np.zeros(0, dtype=int)
     # librosa's beat_track with its own tempo estimate (the mean autocorrelation tempogram), which
@@ -109,7 +115,7 @@ def music_beats_of_file(path: str | os.PathLike) -> np.ndarray:
     """:func:`music_beats_bailando` of an audio file, cached by the file's content."""
     import librosa
 
-    from kanat.listen.audio import load_audio
+    from kanat.listen.audio import blockwise_chunks, load_audio, stream_audio
     from kanat.vocabulary.cache import cache_dir
 
     h = hashlib.sha256()
@@ -123,8 +129,12 @@ def music_beats_of_file(path: str | os.PathLike) -> np.ndarray:
         return np.load(cached)
     except (OSError, ValueError):
         pass
-    y, sr = load_audio(path, sr=BAILANDO_SR)
-    beats = music_beats_bailando(y, sr)
+    chunks = stream_audio(path, sr=BAILANDO_SR)
+    if chunks is not None:  # a long file: decoded, resampled and heard a block at a time, never whole
+        beats = _beats_of(blockwise_chunks(_percussive_onsets, chunks, HOP, sr=BAILANDO_SR, block_s=BLOCK_S))
+    else:
+        y, sr = load_audio(path, sr=BAILANDO_SR)
+        beats = music_beats_bailando(y, sr)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp.npy")

@@ -152,11 +152,21 @@ def check_signal(y: np.ndarray, sr: int, *, path: Path | None = None) -> np.ndar
 
 def _read_stream(p: Path, sr: int, file_sr: int, frames: int) -> tuple[np.ndarray, int]:
     """Decode a long file block by block into mono ``float32`` at ``sr`` Hz, shape (N,)."""
+    out = np.empty(int(np.ceil(frames * sr / file_sr)) + 16, dtype=np.float32)
+    filled = 0
+    for chunk in _stream_chunks(p, sr, file_sr):
+        if filled + len(chunk) > len(out):
+            out = np.concatenate([out[:filled], np.empty(len(chunk) + 16, dtype=np.float32)])
+        out[filled : filled + len(chunk)] = chunk
+        filled += len(chunk)
+    return out[:filled], sr
+
+
+def _stream_chunks(p: Path, sr: int, file_sr: int):
+    """The file's mono ``float32`` samples at ``sr`` Hz, :data:`BLOCK_S` of the file at a time."""
     import soundfile as sf
     import soxr
 
-    out = np.empty(int(np.ceil(frames * sr / file_sr)) + 16, dtype=np.float32)
-    filled = 0
     stream = soxr.ResampleStream(file_sr, sr, 1, dtype="float32", quality="HQ") if file_sr != sr else None
     block = int(BLOCK_S * file_sr)
     with sf.SoundFile(str(p)) as f:
@@ -165,14 +175,26 @@ def _read_stream(p: Path, sr: int, file_sr: int, frames: int) -> tuple[np.ndarra
             last = len(x) < block
             mono = x.mean(axis=1)
             del x
-            chunk = stream.resample_chunk(mono, last=last) if stream is not None else mono
-            if filled + len(chunk) > len(out):
-                out = np.concatenate([out[:filled], np.empty(len(chunk) + 16, dtype=np.float32)])
-            out[filled : filled + len(chunk)] = chunk
-            filled += len(chunk)
+            yield stream.resample_chunk(mono, last=last) if stream is not None else mono
             if last:
                 break
-    return out[:filled], sr
+
+
+def stream_audio(path: str | os.PathLike, *, sr: int = SAMPLE_RATE):
+    """A long file's samples as :func:`load_audio` reads them, in chunks (an iterator), or None.
+
+    None when the file is short enough to be read whole (:data:`STREAM_ABOVE_S`) or
+    libsndfile cannot read it; then use :func:`load_audio`.
+    """
+    import soundfile as sf
+
+    try:
+        info = sf.info(str(path))
+    except Exception:  # noqa: BLE001 - libsndfile raises several types
+        return None
+    if info.samplerate <= 0 or info.frames / info.samplerate <= STREAM_ABOVE_S:
+        return None
+    return _stream_chunks(Path(path), sr, info.samplerate)
 
 
 def load_audio(path: str | os.PathLike, *, sr: int = SAMPLE_RATE) -> tuple[np.ndarray, int]:
@@ -269,21 +291,78 @@ def blockwise(fn, y: np.ndarray, hop_length: int, *, sr: int = SAMPLE_RATE, bloc
         out the same as in one piece, except where ``fn`` scales by the
         block's own maximum (a dB floor, say).
     """
-    n = len(y)
-    total = 1 + n // hop_length
+    return blockwise_chunks(fn, [y], hop_length, sr=sr, block_s=block_s, margin_s=margin_s)
+
+
+def blockwise_chunks(fn, chunks, hop_length: int, *, sr: int = SAMPLE_RATE, block_s: float = BLOCK_S,
+                     margin_s: float = MARGIN_S) -> np.ndarray:
+    """:func:`blockwise` of the audio that ``chunks`` (an iterable of 1-D arrays, in order) add up to.
+
+    Only a block and its margins are held at a time, so a long file streamed in
+    (:func:`stream_audio`) never sits in memory whole; the result is the same
+    as :func:`blockwise` of the joined audio.
+    """
     block = max(1, int(block_s * sr) // hop_length) * hop_length
-    if n <= block + 2 * int(margin_s * sr):
-        return fn(y)
     margin = max(1, int(margin_s * sr) // hop_length) * hop_length
-    pieces = []
-    for s0 in range(0, n, block):
+    feed = _Feed(chunks)
+    feed.fill(block + 2 * int(margin_s * sr) + 1)
+    if feed.done and feed.end <= block + 2 * int(margin_s * sr):
+        return fn(feed.buf)
+    pieces, s0 = [], 0
+    while True:
+        feed.fill(s0 + block + margin)
+        if feed.done and s0 >= feed.end:
+            break
         b0 = max(0, s0 - margin)
-        out = fn(y[b0 : min(n, s0 + block + margin)])
-        g0, g1 = s0 // hop_length, min(total, (s0 + block) // hop_length)
+        out = fn(feed.samples(b0, min(feed.end, s0 + block + margin)))
+        g0, g1 = s0 // hop_length, (s0 + block) // hop_length
+        if feed.done:
+            g1 = min(1 + feed.end // hop_length, g1)
         j0 = g0 - b0 // hop_length
         piece = out[..., j0 : j0 + (g1 - g0)]
         if piece.shape[-1] < g1 - g0:  # the last frame(s) of a short final block
             pad = [(0, 0)] * (piece.ndim - 1) + [(0, g1 - g0 - piece.shape[-1])]
             piece = np.pad(piece, pad, mode="edge")
         pieces.append(piece)
+        s0 += block
+        feed.drop_before(max(0, s0 - margin))
     return np.concatenate(pieces, axis=-1)
+
+
+class _Feed:
+    """Samples arriving in chunks: ``buf`` holds samples ``start`` to ``end`` of the whole."""
+
+    def __init__(self, chunks):
+        self._it = iter(chunks)
+        self.buf: np.ndarray | None = None
+        self.start = 0
+        self.done = False
+        self._joined = False  # buf was made here (joined chunks): a view into it would keep it all alive
+
+    @property
+    def end(self) -> int:
+        return self.start + (0 if self.buf is None else len(self.buf))
+
+    def fill(self, upto: int) -> None:
+        parts = [] if self.buf is None else [self.buf]
+        end = self.end
+        while not self.done and end < upto:
+            chunk = next(self._it, None)
+            if chunk is None:
+                self.done = True
+            else:
+                parts.append(np.asarray(chunk))
+                end += len(parts[-1])
+        if len(parts) > 1:
+            self.buf, self._joined = np.concatenate(parts), True
+        elif parts:
+            self.buf = parts[0]
+
+    def samples(self, a: int, z: int) -> np.ndarray:
+        return self.buf[a - self.start : z - self.start]
+
+    def drop_before(self, a: int) -> None:
+        if self.buf is not None and a > self.start:
+            rest = self.buf[a - self.start :]
+            self.buf = rest.copy() if self._joined else rest  # the caller's own array is only looked into
+            self.start, self._joined = a, False
