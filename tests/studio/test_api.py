@@ -217,6 +217,24 @@ def test_files_by_fixed_names_only(client, project):
     assert client.get(f"/api/projects/{pid}/files/score.yaml", params={"alt": 9}).status_code == 400
 
 
+def test_exports_name_the_piece_not_the_server(client, project, data_dir):
+    pid = project["id"]
+    assert project["piece"] == "demo"
+    score = client.get(f"/api/projects/{pid}/files/score.yaml").text
+    assert "\nmusic: demo.ogg\n" in score and str(data_dir) not in score  # relative: the piece's own file
+    r = client.get(f"/api/projects/{pid}/files/score.yaml", params={"download": True})
+    assert r.headers["content-disposition"] == 'attachment; filename="demo-1-score.yaml"'
+    for name in ("counts.html", "counts.md"):
+        sheet = client.get(f"/api/projects/{pid}/files/{name}").text
+        assert "Counts sheet: demo<" in sheet or "# Counts sheet: demo\n" in sheet, name
+        assert "music.ogg" not in sheet and str(data_dir) not in sheet, name
+    tl = client.get(f"/api/projects/{pid}/timeline").json()
+    bad = client.post(f"/api/projects/{pid}/swap", json={"phrase": 2, "index": 0, "step": "qqqqqqqq",
+                                                         "version": tl["version"]})
+    assert bad.status_code == 400 and bad.json()["detail"] == \
+        "step 'qqqqqqqq' is unknown; the swap menu lists the steps that fit there"  # no 'kanat steps' in a browser
+
+
 def test_video_export_job(client, project):
     pid = project["id"]
     r = client.post(f"/api/projects/{pid}/video")
@@ -231,7 +249,7 @@ def test_restart_keeps_projects(data_dir, project):
         p = again.get(f"/api/projects/{project['id']}").json()
         assert p["status"] == "danced" and p["alternatives"] == 2
         assert again.get(f"/api/projects/{project['id']}/timeline").status_code == 200
-        assert project["id"] in [x["id"] for x in again.get("/api/projects").json()]
+        assert project["id"] in [x["id"] for x in again.get("/api/projects").json()["projects"]]
 
 
 def test_two_projects_generate_at_once(client):
@@ -265,7 +283,7 @@ def test_too_big_upload_is_refused_without_reading_it_all(tmp_path):
                    headers={"content-type": "multipart/form-data; boundary=kanatboundary"})
         assert r.status_code == 413
         assert "too big" in r.json()["detail"] and "200 MB" in r.json()["detail"]
-        assert c.get("/api/projects").json() == []
+        assert c.get("/api/projects").json()["total"] == 0
         assert not [p for p in (tmp_path / "projects").iterdir()]  # nothing left behind
 
 
@@ -296,3 +314,31 @@ def test_bad_requests_get_clear_messages(client, project):
     r = client.post(f"/api/projects/{project['id']}/generate", json={"innovation": 3})
     assert r.status_code == 400 and "innovation must be between 0 and 1" in r.json()["detail"]
     assert client.post("/api/projects", content=b"x", headers={"content-type": "text/plain"}).status_code == 400
+
+
+def test_counting_again_with_hints_and_from_the_sheet(client, project):
+    """The choreographer corrects the counts in the studio: her meter and tempo, then the piece's sheet music."""
+    r = upload(client, "minuet.ogg")
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    wait(client, r.json()["job"])
+    heard = client.get(f"/api/projects/{pid}/map").json()
+    assert heard["hints"] == {}
+    r = client.post(f"/api/projects/{pid}/listen", json={"meter": "2/4", "bpm": heard["tempo_bpm"]})
+    assert r.status_code == 202, r.text
+    wait(client, r.json())
+    told = client.get(f"/api/projects/{pid}/map").json()
+    assert set(told["meter"]) == {2} and told["hints"]["meter"] == "2/4"
+    r = client.post(f"/api/projects/{pid}/listen", json={"meter": "5/4"})
+    assert r.status_code == 400 and "not counted yet" in r.json()["detail"]
+    sheet = (demo_music_path().parent / "demo.mid").read_bytes()
+    r = client.post(f"/api/projects/{pid}/sheet", files={"sheet": ("demo.mid", sheet, "audio/midi")})
+    assert r.status_code == 202, r.text
+    wait(client, r.json())
+    scored = client.get(f"/api/projects/{pid}/map").json()
+    assert scored["hints"] == {} and {2, 3} <= set(scored["meter"])  # the minuet in 3, then the rag in 2
+    r = client.post(f"/api/projects/{pid}/sheet", files={"sheet": ("notes.mid", b"just some text", "audio/midi")})
+    assert r.status_code == 415 and "not a MIDI file" in r.json()["detail"]
+    # a project with dances made on its counts is not counted again under them
+    r = client.post(f"/api/projects/{project['id']}/listen", json={"meter": "3/4"})
+    assert r.status_code == 409 and "new project" in r.json()["detail"]

@@ -92,6 +92,16 @@ def test_studio_in_chromium(server, tmp_path):
             assert "phrases" in page.inner_text("#map-facts")
             page.screenshot(path=str(shots / "1-analysed.png"))
 
+            # correct the counts: the choreographer says 2/4; the map is counted again; then back to the ear
+            page.click("#counts-card summary")
+            page.select_option("#hints select[name=meter]", "2/4")
+            page.click("#listen-again")
+            page.wait_for_function("document.querySelector('#map-facts').textContent.includes('counted in 2 ')")
+            page.screenshot(path=str(shots / "1b-counted-in-2.png"))
+            page.select_option("#hints select[name=meter]", "")
+            page.click("#listen-again")
+            page.wait_for_function("document.querySelector('#map-facts').textContent.includes('counted in 2/3')")
+
             # generate two alternatives, pick the second, then the first again
             page.fill("#generate input[name=alternatives]", "2")
             page.click("#generate-btn")
@@ -163,6 +173,22 @@ def test_studio_in_chromium(server, tmp_path):
             page.evaluate("document.querySelector('#audio').currentTime = 20")
             page.wait_for_timeout(500)
             page.screenshot(path=str(shots / "4-final.png"), full_page=True)
+
+            # the piece's name titles the page and the counts sheet; the project list deletes, after a confirm()
+            assert page.title() == "demo · kanat studio" and page.inner_text("#project-title") == "demo"
+            sheet = page.request.get(server + page.get_attribute(".export[href*='/counts.html']", "href")).text()
+            assert "Counts sheet: demo<" in sheet and "music.ogg" not in sheet
+            page.click("#home")
+            item = page.locator(".project-item", has_text="demo")
+            item.wait_for()
+            assert "danced" in item.inner_text() and "BPM" in item.inner_text()
+            page.screenshot(path=str(shots / "5-projects.png"))
+            asked = []
+            page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+            item.locator("button.delete").click()
+            page.wait_for_selector("#project-list", state="hidden")
+            assert asked and "demo" in asked[0] and "cannot be undone" in asked[0]
+            assert page.request.get(server + "/api/projects").json()["total"] == 0
         finally:
             browser.close()
     out = ROOT / "out"

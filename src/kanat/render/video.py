@@ -225,17 +225,38 @@ def _slot_views(ring, n_slots: int, width: int, height: int) -> list[np.ndarray]
 
 
 def _die_with_parent() -> None:
-    """A worker ends quietly with the run: Ctrl+C is the parent's to handle, SIGTERM ends it, so does the parent's death."""
+    """A worker ends quietly with the run: Ctrl+C is the parent's to handle, SIGTERM ends it, so does the parent's death.
+
+    A forked worker also lets go of any listening socket it inherited (a server's), so it can never keep a port.
+    """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _close_listening_sockets()
     with contextlib.suppress(Exception):  # Linux only: SIGKILL when the parent dies, even by SIGKILL
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     if os.getppid() == 1:  # the parent died before prctl took effect
         os._exit(0)
+
+
+def _close_listening_sockets() -> None:
+    """Close the listening sockets this process holds (Linux: from /proc/self/fd); the pool's own pipes stay."""
+    import socket
+    import stat
+
+    with contextlib.suppress(OSError):
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            with contextlib.suppress(OSError):
+                if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    continue
+                with socket.socket(fileno=os.dup(fd)) as s:
+                    listening = s.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+                if listening:
+                    os.close(fd)
 
 
 def _worker_init(scene: Scene, ring=None, n_slots: int = 0) -> None:

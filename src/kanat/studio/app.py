@@ -34,15 +34,19 @@ from kanat.studio.upload import DEFAULT_MAX_UPLOAD
 
 
 def create_app(data_dir: str | os.PathLike, *, max_upload_bytes: int = DEFAULT_MAX_UPLOAD, workers: int = 4,
-               video_options: dict | None = None, allowed_hosts=LOCAL_HOSTS) -> FastAPI:
+               video_options: dict | None = None, allowed_hosts=LOCAL_HOSTS,
+               job_limits_s: dict | None = None) -> FastAPI:
     """The studio app keeping its projects in ``data_dir``.
 
     ``video_options``: size, frame rate and camera of the video export (render_video's keywords;
     720p at 30 fps from the audience by default). ``allowed_hosts``: the names the app answers to
-    (:mod:`kanat.studio.guard`; 127.0.0.1, localhost and ::1 by default).
+    (:mod:`kanat.studio.guard`; 127.0.0.1, localhost and ::1 by default). ``job_limits_s``: the watchdog's
+    time limit per job kind in seconds (``{"video": 600}``; :mod:`kanat.studio.runner` has the defaults and
+    ``$KANAT_STUDIO_JOB_LIMIT_S``). Every job runs in a process of its own; leaving the app (Ctrl+C, SIGTERM)
+    stops them all and records them ``interrupted``.
     """
     store = Store(data_dir)
-    studio = Studio(store, J.Jobs(store, workers=workers), max_upload_bytes, video_options)
+    studio = Studio(store, J.Jobs(store, workers=workers, limits_s=job_limits_s), max_upload_bytes, video_options)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -65,7 +69,9 @@ def create_app(data_dir: str | os.PathLike, *, max_upload_bytes: int = DEFAULT_M
 
 
 async def _kanat_error(_request: Request, exc: KanatError):
-    return JSONResponse({"detail": str(exc)}, status_code=415 if isinstance(exc, AudioError) else 400)
+    from kanat.studio.messages import for_browser
+
+    return JSONResponse({"detail": for_browser(str(exc))}, status_code=415 if isinstance(exc, AudioError) else 400)
 
 
 async def _stale(_request: Request, exc: StaleEdit):
@@ -79,4 +85,5 @@ def serve(data_dir: str | os.PathLike, *, port: int = 8000, host: str = "127.0.0
 
     app = create_app(data_dir, max_upload_bytes=int(max_upload_mb * 1024 * 1024),
                      allowed_hosts=(*LOCAL_HOSTS, *allow_hosts))
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Ctrl+C or SIGTERM: requests get 5 s to finish, then the app's shutdown stops every job (kanat.studio.jobs)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)

@@ -9,6 +9,7 @@ or not ready), so a route reads as the stage call it makes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -69,7 +70,7 @@ class Studio:
         """Project ``pid``, or 404."""
         p = self.store.project(pid) if re.fullmatch(r"[0-9a-f]{1,32}", pid) else None
         if p is None:
-            no(404, f"no project {pid!r}; it may have been made with another --data folder")
+            no(404, f"no project {pid!r}; it may have been deleted, or made by a studio keeping its projects elsewhere")
         return p
 
     def alt_of(self, p: dict, alt: int | None) -> int:
@@ -123,8 +124,15 @@ class Studio:
 
     def describe(self, p: dict) -> dict:
         """The project as the page shows it: its record, last job, busy flag and one summary per alternative."""
+        from kanat.studio.messages import for_browser, piece_name
+
         out = dict(p)
+        out["piece"], out["error"] = piece_name(p["name"]), for_browser(p["error"])
         out["job"] = self.store.last_job(p["id"])
+        if out["job"] is not None:  # failed or interrupted (with the reason in "error"), and can start again
+            out["job"]["retryable"] = self.jobs.retryable(out["job"])
+        if out["job"]:
+            out["job"]["error"] = for_browser(out["job"]["error"])
         out["busy"] = self.jobs.busy(p["id"]) is not None
         folder = self.store.project_dir(p["id"])
         out["alternative_list"] = [_alternative(folder / f"alt-{k}", k, p["settings"].get("seed", 0) + k - 1)
@@ -133,18 +141,33 @@ class Studio:
 
 
 def _alternative(where: Path, k: int, seed: int) -> dict:
-    summary = ""
-    if (where / "critique.json").is_file():
+    summary, steps = _read_alternative(str(where), _stamp(where / "critique.json"), _stamp(where / "score.yaml"))
+    return {"index": k, "seed": seed, "summary": summary, "steps": len(steps), "different_steps": len(set(steps)),
+            "opening": list(steps[1:4]), "files": [n for n in FILES if (where / n).is_file()]}
+
+
+def _stamp(path: Path) -> tuple | None:
+    """What changes when ``path`` is rewritten (files are replaced by a rename: a new inode), None when absent."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_alternative(where: str, critique_stamp, score_stamp) -> tuple[str, tuple[str, ...]]:
+    """The critique's summary and the score's steps of the alternative in ``where`` (parsed once per version)."""
+    summary, steps = "", ()
+    if critique_stamp is not None:
         import json
 
-        summary = json.loads((where / "critique.json").read_text(encoding="utf-8")).get("summary", "")
-    steps = []
-    if (where / "score.yaml").is_file():
+        summary = json.loads((Path(where) / "critique.json").read_text(encoding="utf-8")).get("summary", "")
+    if score_stamp is not None:
         from kanat.compose import Score
 
-        steps = [st.step for _ph, st, _b in Score.load(where / "score.yaml").placed()]
-    return {"index": k, "seed": seed, "summary": summary, "steps": len(steps), "different_steps": len(set(steps)),
-            "opening": steps[1:4], "files": [n for n in FILES if (where / n).is_file()]}
+        steps = tuple(st.step for _ph, st, _b in Score.load(Path(where) / "score.yaml").placed())
+    return summary, steps
 
 
 def studio(request: Request) -> Studio:

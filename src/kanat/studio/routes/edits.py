@@ -11,8 +11,9 @@ from pydantic import BaseModel
 
 from kanat.studio import jobs as J
 from kanat.studio.context import Studio, find_phrase, find_step, studio
+from kanat.studio.messages import BrowserRoute
 
-router = APIRouter(prefix="/api/projects")
+router = APIRouter(prefix="/api/projects", route_class=BrowserRoute)
 
 
 class SwapIn(BaseModel):

@@ -43,11 +43,81 @@ function say(text, kind = 'error') {
 }
 
 // ------------------------------------------------------------------ projects
+// The list comes a page at a time (GET /api/projects?limit=&offset=), newest first; "Show more" fetches the next.
+const PAGE = 50;
+state.projects = [];
+state.projectsTotal = 0;
+state.nextOffset = null;
+
 async function refreshProjectList(selected) {
-  const list = await api('/api/projects');
+  const limit = Math.min(200, Math.max(PAGE, state.projects.length));  // keep the pages already shown
+  const page = await api(`/api/projects?limit=${limit}&offset=0`);
+  state.projects = page.projects;
+  state.projectsTotal = page.total;
+  state.nextOffset = page.next_offset;
+  renderProjectList(selected);
+}
+
+async function moreProjects() {
+  if (state.nextOffset === null) return;
+  const page = await api(`/api/projects?limit=${PAGE}&offset=${state.nextOffset}`);
+  const have = new Set(state.projects.map(p => p.id));
+  state.projects.push(...page.projects.filter(p => !have.has(p.id)));
+  state.projectsTotal = page.total;
+  state.nextOffset = page.next_offset;
+  renderProjectList(state.project && state.project.id);
+}
+
+const STATUS = { analysing: 'listening…', ready: 'analysed, no dance yet', danced: 'danced', failed: 'could not be analysed', working: 'working…' };
+
+function projectFacts(p) {
+  const bits = [p.busy ? 'working…' : (STATUS[p.status] || p.status)];
+  if (p.duration_s) bits.push(fmt(p.duration_s).replace(/\.\d$/, ''));
+  if (p.tempo_bpm) bits.push(`about ${Math.round(p.tempo_bpm)} BPM`);
+  if (p.meter) bits.push(p.meter);
+  if (p.alternatives) bits.push(`${p.alternatives} dance${p.alternatives > 1 ? 's' : ''}`);
+  bits.push(`changed ${new Date(p.updated * 1000).toLocaleString()}`);
+  return bits.join(' · ');
+}
+
+function renderProjectList(selected) {
   const s = $('#project-select');
-  s.replaceChildren(el('option', { value: '' }, '— choose a project —'),
-    ...list.map(p => el('option', { value: p.id, selected: p.id === selected }, `${p.name} · ${p.status}`)));
+  const options = state.projects.map(p => el('option', { value: p.id, selected: p.id === selected }, `${p.piece} · ${p.busy ? 'working' : p.status}`));
+  if (selected && !state.projects.some(p => p.id === selected) && state.project && state.project.id === selected)
+    options.unshift(el('option', { value: selected, selected: true }, `${state.project.piece} · ${state.project.status}`));
+  if (state.nextOffset !== null) options.push(el('option', { value: '__more' }, `more… (${state.projectsTotal - state.projects.length} older)`));
+  s.replaceChildren(el('option', { value: '' }, '— choose a project —'), ...options);
+  $('#project-list').hidden = state.projectsTotal === 0;
+  $('#project-count').textContent = `${state.projectsTotal} project${state.projectsTotal === 1 ? '' : 's'}, newest first`;
+  $('#projects').replaceChildren(...state.projects.map(p => el('li', { class: 'project-item', 'data-id': p.id },
+    el('span', { class: 'piece', title: p.name }, p.piece),
+    el('span', { class: 'facts' }, projectFacts(p)),
+    el('button', { class: 'open', onclick: () => { location.hash = p.id; openProject(p.id).catch(e => say(e.message)); } }, 'Open'),
+    el('button', { class: 'delete danger', title: 'Delete this project: its music, dances and exports', onclick: () => deleteProject(p) }, 'Delete'))));
+  $('#more-projects').hidden = state.nextOffset === null;
+}
+
+async function deleteProject(p) {
+  if (!confirm(`Delete “${p.piece}” with its music, dances and exports? This cannot be undone.`)) return;
+  try { await api(`/api/projects/${p.id}`, { method: 'DELETE' }); }
+  catch (e) { return say(`Could not delete ${p.piece}: ${e.message}`); }
+  say(`“${p.piece}” deleted`, 'ok');
+  state.projects = state.projects.filter(x => x.id !== p.id);
+  if (state.project && state.project.id === p.id) goHome();
+  await refreshProjectList(state.project && state.project.id);
+}
+
+function goHome() {
+  clearTimeout(state.polling);
+  hideJob();
+  audio.pause();
+  audio.removeAttribute('src');
+  clearMinis();
+  state.project = null; state.map = null; state.timeline = null;
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+  $('#studio').hidden = true;
+  $('#welcome').hidden = false;
+  document.title = 'kanat studio';
 }
 
 async function upload(file) {
@@ -59,8 +129,7 @@ async function upload(file) {
   try {
     const p = await api('/api/projects', { method: 'POST', body: fd });
     location.hash = p.id;
-    await refreshProjectList(p.id);
-    await openProject(p.id);
+    await openProject(p.id);  // which refreshes the list
   } catch (e) {
     hideJob();
     say(`Could not open ${file.name}: ${e.message}`);
@@ -73,11 +142,13 @@ async function openProject(id) {
   state.project = p;
   $('#welcome').hidden = true;
   $('#studio').hidden = false;
-  $('#project-title').textContent = p.name;
+  $('#project-title').textContent = p.piece;
+  $('#project-title').title = p.name;
+  document.title = `${p.piece} · kanat studio`;
   $('#map-warning').hidden = true;
   refreshProjectList(p.id).catch(() => {});
   if (p.busy && p.job) return pollJob(p.job, () => openProject(id));
-  if (p.job && p.job.state === 'failed' && p.status === 'failed') say(`Analysis failed: ${p.job.error}`);
+  showRetry(p);
   if (p.status === 'failed') { $('#map-facts').textContent = 'could not be analysed'; return; }
   audio.src = `/api/projects/${id}/music`;
   state.map = await api(`/api/projects/${id}/map`);
@@ -86,11 +157,71 @@ async function openProject(id) {
   $('#map-facts').textContent = `${fmt(m.duration_s)} · ${m.beats_s.length} beats at about ${Math.round(m.tempo_bpm)} BPM · counted in ${meters} · ${m.phrases.length} phrases · sections ${m.sections.map(s => s.label).join(' ')}`;
   $('#map-warning').hidden = !m.warning;
   $('#map-warning').textContent = m.warning ? `Warning: ${m.warning}` : '';
+  fillHints(m.hints || {}, p.alternatives > 0);
   drawMap();
   if (p.settings && p.settings.style) fillSettings(p.settings);
   renderAlternatives();
   if (p.alternatives > 0) await loadDance(); else { $('#dance').hidden = true; $('#timeline-card').hidden = true; $('#export-card').hidden = true; }
 }
+
+// ------------------------------------------------------------------ retry, counts (hints), sheet music
+// A job that failed or was interrupted (the watchdog, a restart) shows its reason and, when it can, a Retry.
+function showRetry(p) {
+  const j = p.job, show = !!(j && (j.state === 'failed' || j.state === 'interrupted'));
+  $('#job-retry').hidden = !show;
+  if (!show) return;
+  const what = { analyse: 'Listening to the music', generate: 'Composing', video: 'The video' }[j.kind] || 'The last job';
+  $('#job-retry-why').textContent = `${what} ${j.state === 'failed' ? 'failed' : 'was interrupted'}: ${j.error || 'no reason given'}`;
+  $('#retry').hidden = !j.retryable;
+}
+
+$('#retry').addEventListener('click', () => {
+  $('#job-retry').hidden = true;
+  startJob(post(`/api/projects/${state.project.id}/retry`));
+});
+
+state.taps = [];
+function fillHints(h, danced) {
+  const f = $('#hints');
+  f.elements.meter.value = h.meter || '';
+  f.elements.bpm.value = h.bpm || '';
+  f.elements.first_downbeat_s.value = h.first_downbeat_s ?? '';
+  state.taps = [...(h.taps_s || [])];
+  showTaps();
+  for (const b of document.querySelectorAll('#counts-card button[type=submit]')) {
+    b.disabled = danced;
+    b.title = danced ? 'This project has dances made on its counts: start a new project from the same music to count it again' : '';
+  }
+}
+function showTaps() { $('#tap-count').textContent = state.taps.length ? `${state.taps.length} taps` : 'no taps'; }
+function tap() {
+  if (audio.paused) { audio.play(); return; }  // the first tap starts the music
+  const t = Math.round(audio.currentTime * 1000) / 1000;
+  if (!state.taps.length || t > state.taps[state.taps.length - 1] + 0.1) state.taps.push(t);
+  showTaps();
+}
+$('#tap').addEventListener('click', tap);
+document.addEventListener('keydown', (e) => {
+  if ((e.key === 't' || e.key === 'T') && !$('#studio').hidden && !['INPUT', 'SELECT', 'TEXTAREA'].includes(e.target.tagName)) tap();
+});
+$('#tap-clear').addEventListener('click', () => { state.taps = []; showTaps(); });
+$('#one-here').addEventListener('click', () => { $('#hints').elements.first_downbeat_s.value = audio.currentTime.toFixed(2); });
+$('#hints').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const f = e.target, body = { taps_s: state.taps };
+  if (f.elements.meter.value) body.meter = f.elements.meter.value;
+  if (f.elements.bpm.value) body.bpm = Number(f.elements.bpm.value);
+  if (f.elements.first_downbeat_s.value !== '') body.first_downbeat_s = Number(f.elements.first_downbeat_s.value);
+  startJob(post(`/api/projects/${state.project.id}/listen`, body));
+});
+$('#sheet-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const file = e.target.elements.sheet.files[0];
+  if (!file) { say('choose the piece\'s MIDI or MusicXML file first'); return; }
+  const data = new FormData();
+  data.append('sheet', file);
+  startJob(api(`/api/projects/${state.project.id}/sheet`, { method: 'POST', body: data }));
+});
 
 function fillSettings(s) {
   const f = $('#generate');
@@ -454,7 +585,14 @@ function renderExports() {
 
 // ------------------------------------------------------------------ start
 $('#music-file').addEventListener('change', (e) => { upload(e.target.files[0]); e.target.value = ''; });
-$('#project-select').addEventListener('change', (e) => { if (e.target.value) { location.hash = e.target.value; openProject(e.target.value).catch(err => say(err.message)); } });
+$('#project-select').addEventListener('change', (e) => {
+  const id = e.target.value;
+  if (id === '__more') { e.target.value = state.project ? state.project.id : ''; moreProjects().catch(err => say(err.message)); return; }
+  if (id) { location.hash = id; openProject(id).catch(err => say(err.message)); }
+});
+$('#more-projects').addEventListener('click', () => moreProjects().catch(err => say(err.message)));
+$('#home').addEventListener('click', (e) => { e.preventDefault(); goHome(); refreshProjectList().catch(err => say(err.message)); });
+$('#delete-project').addEventListener('click', () => { if (state.project) deleteProject(state.project); });
 const drop = $('#drop');
 drop.addEventListener('click', () => $('#music-file').click());
 ['dragover', 'dragenter'].forEach(n => document.addEventListener(n, (e) => { e.preventDefault(); drop.classList.add('over'); }));
