@@ -41,11 +41,12 @@ def resample_positions(positions: np.ndarray, fps: float, new_fps: float) -> np.
 
     positions : np.ndarray, shape (T, ...)
     fps, new_fps : float > 0
-    Returns shape (round(T / fps * new_fps), ...); frame k is at k / new_fps s.
+    Returns shape (round(T / fps * new_fps), ...); frame k is at k / new_fps s. At the same rate, the input
+    itself (not a copy): read it, do not write it.
     """
     p = np.asarray(positions, dtype=float)
     if abs(fps - new_fps) < 1e-9 or p.shape[0] < 2:
-        return p.copy()
+        return p  # the input itself (read, never written, by the critique): an hour is not copied
     n = max(1, int(round(p.shape[0] / fps * new_fps)))
     src = np.arange(n) / new_fps * fps
     i0 = np.clip(np.floor(src).astype(int), 0, p.shape[0] - 1)
