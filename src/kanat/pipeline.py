@@ -264,13 +264,16 @@ def captions_for(score: Score, music_map: MusicMap) -> list[Caption]:
 
 def _hand_over(score, mm, library: Library, out: Path, files: dict, *, brief: Brief, video: bool, progress,
                video_options: dict | None = None) -> Result:
+    from kanat.critique.review import music_beat_frames
+
+    music_beats = music_beat_frames("auto", mm)  # Bailando's beats heard before the dance exists: memory is free
     motion = perform(score, mm, library=library, progress=_tell(progress, "perform"))
     files["motion.npz"] = motion.save(out / "motion.npz")
     files["joints.npz"] = write_joints_npz(motion, out / "joints.npz")
     files["dance.bvh"] = write_bvh(motion, out / "dance.bvh")
     files["dance.glb"] = write_glb(motion, out / "dance.glb")
     files["counts.md"], files["counts.html"] = write_counts_sheet(score, mm, out, title=Path(score.music).name)
-    report = critique(motion, mm, score, brief=brief)
+    report = critique(motion, mm, score, brief=brief, music_beats=music_beats)
     files["critique.json"] = report.save_json(out / "critique.json")
     files["critique.md"] = report.save_markdown(out / "critique.md")
     if progress:

@@ -44,7 +44,7 @@ IMPORT_FIT_WARN_M = 0.03
 
 
 def critique(motion: Motion, music_map: MusicMap, score: Score | None = None, *, brief: Brief | None = None,
-             library: Library | None = None, audio="auto") -> Critique:
+             library: Library | None = None, audio="auto", music_beats: np.ndarray | None = None) -> Critique:
     """Watch the dance and write the ballet master's report.
 
     Parameters
@@ -67,6 +67,9 @@ def critique(motion: Motion, music_map: MusicMap, score: Score | None = None, *,
         (librosa's beats of the audio, :mod:`kanat.critique.bailando`): a file,
         or mono samples and their rate; "auto" reads ``music_map.source`` when
         it is a file; None (or no file) leaves that figure None.
+    music_beats : np.ndarray, optional
+        Those music beats already heard (:func:`kanat.critique.bailando.music_beats_of_file`), in place of
+        ``audio``: the pipeline hears them before the dance is performed, when memory is free.
 
     Returns
     -------
@@ -91,7 +94,8 @@ def critique(motion: Motion, music_map: MusicMap, score: Score | None = None, *,
         brief = score.brief if score is not None else Brief()
     if score is not None and library is None:
         library = load_library()
-    w = Watch(motion, music_map, score, brief, library, _music_beat_frames(audio, music_map))
+    beats = np.asarray(music_beats, dtype=int) if music_beats is not None else music_beat_frames(audio, music_map)
+    w = Watch(motion, music_map, score, brief, library, beats)
     pulse, space = presence(w)
     metrics, findings = gather(musicality(w), pulse, physics(w), technique(w), craft(w), space)
     if not w.moves:  # nothing a statue could earn is praise
@@ -106,7 +110,7 @@ def critique(motion: Motion, music_map: MusicMap, score: Score | None = None, *,
     )
 
 
-def _music_beat_frames(audio, music_map: MusicMap):
+def music_beat_frames(audio, music_map: MusicMap):
     """Bailando's music beats (60-fps frames) of ``audio`` (see :func:`critique`), or None."""
     if audio is None:
         return None
