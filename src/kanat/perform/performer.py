@@ -345,7 +345,7 @@ def _plant_feet(
         c = contacts[:, i]
         target = targets[i]
         raw = target - pos[:, J[ankle]]
-        delta = _blend_plants(raw, c, width, air)
+        delta = _blend_plants(raw, c, width, air, ankle=pos[:, J[ankle]])
         sole = soles[:, i]  # a free foot is eased, but never under the floor
         delta[~c, 1] = np.maximum(delta[~c, 1], -sole[~c])
         need = np.linalg.norm(delta, axis=1) > 1e-5
@@ -359,10 +359,15 @@ def _plant_feet(
     return rot, root
 
 
-def _blend_plants(raw: np.ndarray, contact: np.ndarray, width: int, air: np.ndarray | None = None) -> np.ndarray:
+def _blend_plants(raw: np.ndarray, contact: np.ndarray, width: int, air: np.ndarray | None = None,
+                  ankle: np.ndarray | None = None) -> np.ndarray:
     """The correction that holds a foot, shape (T, 3): exact while the foot bears weight, eased in before a
     plant and out after a release over ``width`` frames (smoothstep), so a foot is placed and lifted, never
     teleported.
+
+    With the pose's ankle track ``ankle`` (T, 3), the foot itself is eased: over those frames it goes from
+    its planted place to where the pose puts it (and back before a plant) along a smoothstep, so it leaves
+    the floor and arrives on it from rest, never at the pose's full speed in one frame (a "pop").
 
     In the air (``air``: no foot on the floor) only the horizontal part is eased in: a foot is not pulled
     down toward the floor before the body lands (:func:`_roll_landings` lowers it after).
@@ -376,10 +381,14 @@ def _blend_plants(raw: np.ndarray, contact: np.ndarray, width: int, air: np.ndar
     runs = np.flatnonzero(np.diff(np.r_[0, contact.astype(int), 0]))
     for a, z in zip(runs[::2], runs[1::2]):  # contact frames a .. z-1
         for edge, sign in ((a, -1), (z - 1, 1)):
+            # at a take-off the foot goes with the pose: held back, it would have to catch the flight up faster
+            # than a foot moves, and the legs would lack their line at the top of a small jump
+            take_off = sign > 0 and edge + 1 < T and air[edge + 1]
             span = idx[(idx * sign > edge * sign) & (np.abs(idx - edge) <= width) & ~contact]
             if span.size:
                 w = 1.0 - np.abs(span - edge) / (width + 1)
-                out[span] += raw[edge] * (w * w * (3 - 2 * w))[:, None]
+                hold = raw[edge] if ankle is None or take_off else raw[edge] + ankle[edge] - ankle[span]
+                out[span] += hold * (w * w * (3 - 2 * w))[:, None]
                 if sign < 0:  # before a plant: in the air the foot is not pulled down toward the floor
                     out[span[air[span]], 1] = 0.0
     return out
