@@ -166,7 +166,7 @@ class _Blob:
 
     def view(self, arr: np.ndarray, target: int | None = None) -> int:
         self.data += b"\x00" * (-len(self.data) % 4)
-        raw = np.ascontiguousarray(arr).tobytes()
+        raw = memoryview(np.ascontiguousarray(arr)).cast("B")  # copied once, into the chunk
         self.gltf.bufferViews.append(gl.BufferView(buffer=0, byteOffset=len(self.data), byteLength=len(raw), target=target))
         self.data += raw
         return len(self.gltf.bufferViews) - 1
@@ -254,11 +254,14 @@ def write_glb(motion: Motion, path: str | os.PathLike) -> Path:
 
     T = motion.n_frames
     times = blob.accessor(motion.times_s.astype(np.float32), gl.SCALAR, minmax=True)
-    quats = _continuous(motion.rotations)[..., [1, 2, 3, 0]].astype(np.float32)  # (T, 24, 4) x, y, z, w
-    rot_view = blob.view(np.transpose(quats, (1, 0, 2)))  # joint-major: each joint's frames are contiguous
+    # joint-major (each joint's frames contiguous), x, y, z, w; a joint at a time, so an hour is never copied whole
+    quats = np.empty((len(sk.names), T, 4), np.float32)
+    for j in range(len(sk.names)):
+        quats[j] = _continuous(motion.rotations[:, j])[:, [1, 2, 3, 0]]
+    rot_view = blob.view(quats)
     anim = gl.Animation(name="dance")
     for j in range(len(sk.names)):
-        out = blob.accessor(quats[:, j], gl.VEC4, view=rot_view, offset=j * T * 16)
+        out = blob.accessor(quats[j], gl.VEC4, view=rot_view, offset=j * T * 16)
         anim.samplers.append(gl.AnimationSampler(input=times, output=out, interpolation=gl.ANIM_LINEAR))
         anim.channels.append(gl.AnimationChannel(sampler=len(anim.samplers) - 1,
                                                  target=gl.AnimationChannelTarget(node=j, path=gl.ROTATION)))
