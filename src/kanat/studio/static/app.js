@@ -150,7 +150,8 @@ async function openProject(id) {
   if (p.busy && p.job) return pollJob(p.job, () => openProject(id));
   showRetry(p);
   if (p.status === 'failed') { $('#map-facts').textContent = 'could not be analysed'; return; }
-  audio.src = `/api/projects/${id}/music`;
+  const src = `/api/projects/${id}/music`;
+  if (audio.getAttribute('src') !== src) audio.src = src;  // the same piece keeps its place after a job
   state.map = await api(`/api/projects/${id}/map`);
   const m = state.map;
   const meters = [...new Set(m.meter)].sort().join('/');
