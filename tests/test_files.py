@@ -101,3 +101,30 @@ def test_staged_outputs_move_nothing_when_one_target_is_a_folder(tmp_path):
             (stage / "counts.md").write_text("new\n")
             (stage / "dance.mp4").write_text("new\n")
     assert sorted(p.name for p in out.iterdir()) == ["dance.mp4"]
+
+
+@pytest.mark.parametrize("crash_at", [2, 3])
+def test_a_crash_between_a_file_and_its_mark_never_looks_like_a_persons_edit(tmp_path, monkeypatch, crash_at):
+    """score.yaml and its mark change together: killed between the writes, kanat still knows its own file."""
+    from kanat import files
+
+    score = tmp_path / "score.yaml"
+    files.write_text_guarded(score, "phrases: 1\n")
+    real, calls = files.write_text, []
+
+    def dying(path, text):
+        calls.append(path)
+        if len(calls) == crash_at:
+            raise KeyboardInterrupt  # the run is killed here
+        return real(path, text)
+
+    monkeypatch.setattr(files, "write_text", dying)
+    with pytest.raises(KeyboardInterrupt):
+        files.write_text_guarded(score, "phrases: 2\n")
+    monkeypatch.setattr(files, "write_text", real)
+    files.check_not_edited(score)  # neither the old nor the new text is taken for an edit
+    files.write_text_guarded(score, "phrases: 3\n")
+    assert score.read_text() == "phrases: 3\n"
+    score.write_text("phrases: 4 # a person's edit\n")
+    with pytest.raises(files.ParameterError, match="has been edited"):
+        files.write_text_guarded(score, "phrases: 5\n")

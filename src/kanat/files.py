@@ -223,8 +223,8 @@ def check_not_edited(path: str | os.PathLike, new_text: str | None = None) -> No
         return
     mark = path.with_name(f".{path.name}.kanat-sha256")
     current = path.read_text(encoding="utf-8", errors="replace")
-    known = mark.read_text().strip() if mark.is_file() else None
-    if _digest(current) != known and current != new_text:
+    known = set(mark.read_text().split()) if mark.is_file() else set()
+    if _digest(current) not in known and current != new_text:
         raise ParameterError(
             f"{path} has been edited since kanat wrote it (or was not written by kanat); kanat will not "
             "overwrite it. Re-perform it with 'kanat render', or write to another folder with -o"
@@ -241,8 +241,13 @@ def write_text_guarded(path: str | os.PathLike, text: str) -> Path:
     """
     path = Path(path)
     check_not_edited(path, text)
+    mark = path.with_name(f".{path.name}.kanat-sha256")
+    before = _digest(path.read_text(encoding="utf-8", errors="replace")) if path.exists() else None
+    # the two files change together: while the file is replaced, the mark knows both its old and new text,
+    # so a crash between the writes never leaves kanat's own file taken for a person's edit
+    write_text(mark, _digest(text) + (f"\n{before}" if before else "") + "\n")
     write_text(path, text)
-    write_text(path.with_name(f".{path.name}.kanat-sha256"), _digest(text) + "\n")
+    write_text(mark, _digest(text) + "\n")
     return path
 
 
