@@ -151,6 +151,8 @@ def test_swap_lock_regenerate(client, project):
     kept = [s for s in tl3["phrases"][1]["steps"] if s["at"] == st["at"]]  # a locked step keeps its beat
     assert kept and (kept[0]["step"], kept[0]["locked"]) == (pick["step"], True)
     assert tl3["settings"]["seed"] == 41
+    card = client.get(f"/api/projects/{pid}").json()["alternative_list"][tl3["alternative"] - 1]
+    assert card["seed"] == 41  # the card says the seed it was regenerated with, not the first one
 
 
 def test_two_edits_at_once_one_wins_nothing_lost(client, project):

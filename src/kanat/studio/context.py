@@ -141,8 +141,9 @@ class Studio:
 
 
 def _alternative(where: Path, k: int, seed: int) -> dict:
-    summary, steps = _read_alternative(str(where), _stamp(where / "critique.json"), _stamp(where / "score.yaml"))
-    return {"index": k, "seed": seed, "summary": summary, "steps": len(steps), "different_steps": len(set(steps)),
+    summary, steps, own_seed = _read_alternative(str(where), _stamp(where / "critique.json"),
+                                                 _stamp(where / "score.yaml"))
+    return {"index": k, "seed": seed if own_seed is None else int(own_seed), "summary": summary, "steps": len(steps), "different_steps": len(set(steps)),
             "opening": list(steps[1:4]), "files": [n for n in FILES if (where / n).is_file()]}
 
 
@@ -156,9 +157,11 @@ def _stamp(path: Path) -> tuple | None:
 
 
 @functools.lru_cache(maxsize=1024)
-def _read_alternative(where: str, critique_stamp, score_stamp) -> tuple[str, tuple[str, ...]]:
-    """The critique's summary and the score's steps of the alternative in ``where`` (parsed once per version)."""
-    summary, steps = "", ()
+def _read_alternative(where: str, critique_stamp, score_stamp) -> tuple[str, tuple[str, ...], int | None]:
+    """The critique's summary, the score's steps and seed of the alternative in ``where`` (parsed once per version).
+
+    The seed is the score's own (a regenerate with another seed changes it), None without a score."""
+    summary, steps, seed = "", (), None
     if critique_stamp is not None:
         import json
 
@@ -166,8 +169,10 @@ def _read_alternative(where: str, critique_stamp, score_stamp) -> tuple[str, tup
     if score_stamp is not None:
         from kanat.compose import Score
 
-        steps = tuple(st.step for _ph, st, _b in Score.load(Path(where) / "score.yaml").placed())
-    return summary, steps
+        score = Score.load(Path(where) / "score.yaml")
+        steps = tuple(st.step for _ph, st, _b in score.placed())
+        seed = score.settings.get("seed")
+    return summary, steps, seed
 
 
 def studio(request: Request) -> Studio:
