@@ -10,20 +10,10 @@ The names below are loaded on first use, so that reading a saved map
 the analysis and librosa.
 """
 
-import importlib
+from kanat.lazy import lazy_names
 
 _LAZY = {"listen": "kanat.listen.analyze", "load_audio": "kanat.listen.audio", "MusicMap": "kanat.listen.musicmap"}
 
 __all__ = ["MusicMap", "listen", "load_audio"]
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'kanat.listen' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = lazy_names("kanat.listen", _LAZY, globals())
