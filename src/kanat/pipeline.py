@@ -166,6 +166,9 @@ def choreograph(
     if sheet is not None:
         check_sheet_fits(mm, sheet, audio)
 
+    from kanat.critique.review import music_beat_frames
+
+    heard = music_beat_frames("auto", mm)  # once for every alternative (an hour's file is hashed or heard once)
     results = []
     for k in range(alternatives):
         where = out if k == 0 else out / f"alt-{k + 1}"
@@ -181,7 +184,7 @@ def choreograph(
                 progress("compose", (k + 1) / alternatives, f"{sum(len(p.steps) for p in score.phrases)} steps")
             these["score.yaml"] = score.save(stage / "score.yaml")
             score = Score.load(stage / "score.yaml")
-            result = _hand_over(score, here, library, stage, these, brief=this, video=video,
+            result = _hand_over(score, here, library, stage, these, brief=this, video=video, music_beats=heard,
                                 video_options=video_options, progress=progress)
         results.append(_moved(result, stage, where))
     return results[0] if alternatives == 1 else results
@@ -262,11 +265,17 @@ def captions_for(score: Score, music_map: MusicMap) -> list[Caption]:
     return caps
 
 
-def _hand_over(score, mm, library: Library, out: Path, files: dict, *, brief: Brief, video: bool, progress,
-               video_options: dict | None = None) -> Result:
-    from kanat.critique.review import music_beat_frames
+_HEAR = object()  # _hand_over's music_beats: hear them there
 
-    music_beats = music_beat_frames("auto", mm)  # Bailando's beats heard before the dance exists: memory is free
+
+def _hand_over(score, mm, library: Library, out: Path, files: dict, *, brief: Brief, video: bool, progress,
+               video_options: dict | None = None, music_beats=_HEAR) -> Result:
+    """Perform, export and critique ``score``; ``music_beats``: Bailando's beats of the music, when the caller
+    heard them once for several dances (:func:`kanat.critique.review.music_beat_frames`; None: no audio)."""
+    if music_beats is _HEAR:
+        from kanat.critique.review import music_beat_frames
+
+        music_beats = music_beat_frames("auto", mm)  # heard before the dance exists: memory is free
     motion = perform(score, mm, library=library, progress=_tell(progress, "perform"))
     files["motion.npz"] = motion.save(out / "motion.npz")
     files["joints.npz"] = write_joints_npz(motion, out / "joints.npz")

@@ -279,6 +279,9 @@ def _generate(store, pid: str, progress, *, brief: dict, alternatives: int) -> s
     brief = Brief.from_settings(brief, where="the studio's generate job")
     folder, mm, library = _load(store, pid)
     music = folder / store.project(pid)["music_file"]
+    from kanat.critique.review import music_beat_frames
+
+    heard = music_beat_frames("auto", mm)  # once for every alternative
     for k in range(alternatives):
         where = folder / f"alt-{k + 1}"
         tell = lambda s, f, m="", k=k: progress(s if s == "compose" else f"alternative {k + 1}: {s}",  # noqa: E731
@@ -292,7 +295,7 @@ def _generate(store, pid: str, progress, *, brief: dict, alternatives: int) -> s
         files = {"music.json": mm.save(where / "music.json"), "score.yaml": score.save(where / "score.yaml")}
         score = Score.load(where / "score.yaml")
         (where / "dance.mp4").unlink(missing_ok=True)  # an old video would not match the new dance
-        _hand_over(score, mm, library, where, files, brief=this, video=False, progress=tell)
+        _hand_over(score, mm, library, where, files, brief=this, video=False, progress=tell, music_beats=heard)
     for k in range(alternatives, 10):  # fewer alternatives than last time: drop the old ones
         old = folder / f"alt-{k + 1}"
         if old.is_dir():
