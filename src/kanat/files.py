@@ -216,19 +216,24 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def check_not_edited(path: str | os.PathLike, new_text: str | None = None) -> None:
-    """Raise if ``path`` holds a file a person edited since kanat wrote it (see :func:`write_text_guarded`)."""
+def check_not_edited(path: str | os.PathLike, new_text: str | None = None) -> str | None:
+    """Raise if ``path`` holds a file a person edited since kanat wrote it (see :func:`write_text_guarded`).
+
+    Returns the digest of what ``path`` holds now, None when there is no file.
+    """
     path = Path(path)
     if not path.exists():
-        return
+        return None
     mark = path.with_name(f".{path.name}.kanat-sha256")
     current = path.read_text(encoding="utf-8", errors="replace")
     known = set(mark.read_text().split()) if mark.is_file() else set()
-    if _digest(current) not in known and current != new_text:
+    now = _digest(current)
+    if now not in known and current != new_text:
         raise ParameterError(
             f"{path} has been edited since kanat wrote it (or was not written by kanat); kanat will not "
             "overwrite it. Re-perform it with 'kanat render', or write to another folder with -o"
         )
+    return now
 
 
 def write_text_guarded(path: str | os.PathLike, text: str) -> Path:
@@ -240,9 +245,8 @@ def write_text_guarded(path: str | os.PathLike, text: str) -> Path:
     :class:`~kanat.errors.ParameterError` says what to do.
     """
     path = Path(path)
-    check_not_edited(path, text)
+    before = check_not_edited(path, text)
     mark = path.with_name(f".{path.name}.kanat-sha256")
-    before = _digest(path.read_text(encoding="utf-8", errors="replace")) if path.exists() else None
     # the two files change together: while the file is replaced, the mark knows both its old and new text,
     # so a crash between the writes never leaves kanat's own file taken for a person's edit
     write_text(mark, _digest(text) + (f"\n{before}" if before else "") + "\n")
